@@ -1,0 +1,318 @@
+"""Cross-checks that a single model cannot make: references, order, roles, answers."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from screening.conditions import ConditionSyntaxError, parse
+from screening.errors import Diagnostic, suggest
+from screening.models import IndicatorSet, Questionnaire
+from screening.models.questionnaire import Question
+from screening.yaml_source import SourceFile, YamlPath
+
+ROLE_TYPES = {
+    "consent": "yes_no",
+    "consent_share": "yes_no",
+    "age": "number",
+    "birth_date": "date",
+    "exploitation_type": "choice",
+}
+CHOICE_TYPES = ("choice", "multi_choice")
+
+
+def check_indicator_set(indicator_set: IndicatorSet, source: SourceFile) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    dimensions = [d.id for d in indicator_set.dimensions]
+    out += _duplicates(source, dimensions, "dimensions", "dimension")
+    out += _duplicates(source, [i.id for i in indicator_set.indicators], "indicators", "indicator")
+    out += _duplicates(source, [r.id for r in indicator_set.referrals], "referrals", "referral")
+    for n, indicator in enumerate(indicator_set.indicators):
+        if indicator.dimension not in dimensions:
+            out.append(
+                source.error(
+                    ("indicators", n, "id"),
+                    f"indicator '{indicator.id}': unknown dimension '{indicator.dimension}'"
+                    + suggest(indicator.dimension, dimensions),
+                    "unknown-dimension",
+                )
+            )
+    for profile, groups in indicator_set.rule.combination.items():
+        for g, group in enumerate(groups):
+            for d, dim in enumerate(group):
+                if dim not in dimensions:
+                    out.append(
+                        source.error(
+                            ("rule", "combination", profile, g, d),
+                            f"rule.combination.{profile}: unknown dimension '{dim}'"
+                            + suggest(dim, dimensions),
+                            "unknown-dimension",
+                        )
+                    )
+    profiles_listed = {p for i in indicator_set.indicators for p in i.tiers}
+    for profile in sorted(profiles_listed - set(indicator_set.rule.combination)):
+        out.append(
+            source.error(
+                ("rule", "combination"),
+                f"rule.combination: no combination for profile '{profile}'",
+                "missing-combination",
+            )
+        )
+    referrals = [r.id for r in indicator_set.referrals]
+    for n, level in enumerate(indicator_set.levels):
+        for r, ref in enumerate(level.referrals):
+            if ref not in referrals:
+                out.append(
+                    source.error(
+                        ("levels", n, "referrals", r),
+                        f"level '{level.id}': unknown referral '{ref}'" + suggest(ref, referrals),
+                        "unknown-referral",
+                    )
+                )
+    return out
+
+
+def check_questionnaire(
+    questionnaire: Questionnaire, indicator_sets: dict[str, IndicatorSet], source: SourceFile
+) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    indicator_set = indicator_sets.get(questionnaire.indicator_set)
+    if indicator_set is None:
+        out.append(
+            source.error(
+                ("indicator_set",),
+                f"unknown indicator set '{questionnaire.indicator_set}'"
+                + suggest(questionnaire.indicator_set, indicator_sets),
+                "unknown-indicator-set",
+            )
+        )
+    known_indicators = {i.id for i in indicator_set.indicators} if indicator_set else None
+
+    out += _duplicates(source, [s.id for s in questionnaire.sections], "sections", "section")
+    seen: list[str] = []  # question ids asked so far, in order
+    all_ids = [q.id for q in questionnaire.questions()]
+    roles: Counter[str] = Counter()
+    consent_seen = False
+    for s, section in enumerate(questionnaire.sections):
+        if section.show_when:
+            out += _condition(
+                source,
+                ("sections", s, "show_when"),
+                section.show_when,
+                seen,
+                all_ids,
+                allow_value=False,
+            )
+        for n, question in enumerate(section.questions):
+            loc: YamlPath = ("sections", s, "questions", n)
+            if question.id in seen:
+                out.append(
+                    source.error(
+                        (*loc, "id"), f"question id '{question.id}' is used twice", "duplicate-id"
+                    )
+                )
+            out += _question(source, loc, question, known_indicators)
+            if question.show_when:
+                out += _condition(
+                    source,
+                    (*loc, "show_when"),
+                    question.show_when,
+                    seen,
+                    all_ids,
+                    allow_value=False,
+                )
+            if question.constraint:
+                out += _condition(
+                    source,
+                    (*loc, "constraint", "rule"),
+                    question.constraint.rule,
+                    seen,
+                    all_ids,
+                    allow_value=True,
+                )
+            if question.role:
+                roles[question.role] += 1
+                if roles[question.role] == 2:
+                    out.append(
+                        source.error(
+                            (*loc, "role"),
+                            f"role '{question.role}' is given to two questions",
+                            "role",
+                        )
+                    )
+            if question.role == "consent":
+                consent_seen = True
+            elif (
+                not consent_seen
+                and question.mode == "ask"
+                and (question.sensitive or question.identifying)
+            ):
+                what = "sensitive" if question.sensitive else "identifying"
+                out.append(
+                    source.warning(
+                        loc,
+                        f"question '{question.id}' is {what} but comes before the consent question",
+                        "order",
+                    )
+                )
+            seen.append(question.id)
+    if "consent" not in roles:
+        out.append(source.warning((), "no question has 'role: consent'", "no-consent"))
+    return out
+
+
+def _question(
+    source: SourceFile, loc: YamlPath, question: Question, known_indicators: set[str] | None
+) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    qid = question.id
+    keys = [o.key for o in question.options]
+    out += _duplicates(source, keys, (*loc, "options"), "option key", attr="key")
+    if question.type in CHOICE_TYPES and not question.options:
+        out.append(
+            source.error(
+                loc, f"question '{qid}': a {question.type} question needs options", "options"
+            )
+        )
+    if question.type not in CHOICE_TYPES and question.options:
+        out.append(
+            source.error(
+                (*loc, "options"),
+                f"question '{qid}': a {question.type} question takes no options",
+                "options",
+            )
+        )
+    valid = ["yes", "no"] if question.type == "yes_no" else keys
+    for key, ids in question.indicators.items():
+        if question.type not in CHOICE_TYPES and question.type != "yes_no":
+            out.append(
+                source.error(
+                    (*loc, "indicators"),
+                    f"question '{qid}': a {question.type} answer cannot map "
+                    "to indicators; use a yes_no or choice question",
+                    "indicators",
+                )
+            )
+            break
+        if key not in valid:
+            out.append(
+                source.error(
+                    (*loc, "indicators", key),
+                    f"question '{qid}': '{key}' is not an answer of this question"
+                    + suggest(key, valid),
+                    "indicators",
+                    key=True,
+                )
+            )
+        for n, indicator_id in enumerate(ids):
+            if known_indicators is not None and indicator_id not in known_indicators:
+                out.append(
+                    source.error(
+                        (*loc, "indicators", key, n),
+                        f"unknown indicator '{indicator_id}'"
+                        + suggest(indicator_id, known_indicators),
+                        "unknown-indicator",
+                    )
+                )
+    if question.alert:
+        for n, answer in enumerate(question.alert.on):
+            if answer not in valid:
+                out.append(
+                    source.error(
+                        (*loc, "alert", "on", n),
+                        f"question '{qid}': alert on '{answer}', which is not an "
+                        "answer of this question" + suggest(answer, valid),
+                        "alert",
+                    )
+                )
+    if question.role:
+        wanted = ROLE_TYPES[question.role]
+        if question.type != wanted:
+            out.append(
+                source.error(
+                    (*loc, "type"),
+                    f"question '{qid}': role '{question.role}' "
+                    f"needs type {wanted}, not {question.type}",
+                    "role",
+                )
+            )
+        if question.role == "exploitation_type":
+            for n, option in enumerate(question.options):
+                if option.exploitation is None:
+                    out.append(
+                        source.error(
+                            (*loc, "options", n),
+                            f"question '{qid}': option "
+                            f"'{option.key}' needs 'exploitation: labour, sexual "
+                            "or unknown'",
+                            "role",
+                        )
+                    )
+    return out
+
+
+def _condition(
+    source: SourceFile,
+    loc: YamlPath,
+    text: str,
+    earlier: list[str],
+    all_ids: list[str],
+    *,
+    allow_value: bool,
+) -> list[Diagnostic]:
+    try:
+        condition = parse(text)
+    except ConditionSyntaxError as exc:
+        line, col = source.where(loc)
+        return [
+            Diagnostic(
+                source.path,
+                line,
+                col + _quote_shift(source, line, col) + exc.offset,
+                f"in condition '{text}': {exc.message}",
+                "condition",
+            )
+        ]
+    out: list[Diagnostic] = []
+    for ref in sorted(condition.references()):
+        if ref in earlier:
+            continue
+        if ref in all_ids:
+            message = (
+                f"condition refers to '{ref}', which is asked later; only earlier answers "
+                "are known here"
+            )
+        else:
+            message = f"condition refers to unknown question '{ref}'" + suggest(ref, earlier)
+        out.append(source.error(loc, message, "condition-reference"))
+    if condition.uses_value() and not allow_value:
+        out.append(source.error(loc, "'value' only has a meaning in a constraint", "condition"))
+    return out
+
+
+def _quote_shift(source: SourceFile, line: int, col: int) -> int:
+    """A quoted scalar starts one column before its text."""
+    lines = source.text.splitlines()
+    if 0 < line <= len(lines) and 0 < col <= len(lines[line - 1]):
+        return 1 if lines[line - 1][col - 1] in "'\"" else 0
+    return 0
+
+
+def _duplicates(
+    source: SourceFile, ids: list[str], where: YamlPath | str, what: str, attr: str = "id"
+) -> list[Diagnostic]:
+    base: YamlPath = (where,) if isinstance(where, str) else where
+    out = []
+    first: dict[str, int] = {}
+    for n, value in enumerate(ids):
+        if value in first:
+            line = source.where((*base, first[value], attr))[0]
+            out.append(
+                source.error(
+                    (*base, n, attr),
+                    f"{what} '{value}' is used twice (first at line {line})",
+                    "duplicate-id",
+                )
+            )
+        else:
+            first[value] = n
+    return out

@@ -1,0 +1,60 @@
+"""Options shared by many commands, defined once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from screening.cli._output import Format, TextFormat
+
+if TYPE_CHECKING:
+    from screening.content import Catalogue
+
+ContentOption = Annotated[
+    Optional[Path],  # noqa: UP045 - Typer reads the annotation at runtime
+    typer.Option(
+        "--content",
+        envvar="SCREENING_CONTENT",
+        help="Folder holding indicators/ and questionnaires/ to use instead of the bundled "
+        "content [env: SCREENING_CONTENT].",
+        show_envvar=False,
+        file_okay=False,
+    ),
+]
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format: table, json or csv.")
+]
+TextFormatOption = Annotated[
+    TextFormat, typer.Option("--format", "-f", help="Output format: text or json.")
+]
+ProfileOption = Annotated[
+    str,
+    typer.Option(
+        "--profile",
+        "-p",
+        help="Profile: adult-labour, adult-sexual, child-labour or child-sexual.",
+    ),
+]
+
+
+def catalogue(content: Path | None) -> Catalogue:
+    """The active content, validated; content errors reach the user as compiler messages."""
+    from screening.content import load_catalogue
+
+    return load_catalogue(content)
+
+
+def check_profile(profile: str) -> str:
+    from screening.models.indicators import PROFILES
+
+    if profile not in PROFILES:
+        from screening.errors import suggest
+
+        raise typer.BadParameter(
+            f"'{profile}' is not a profile; choose from {', '.join(PROFILES)}"
+            + suggest(profile, PROFILES),
+            param_hint="'--profile'",
+        )
+    return profile

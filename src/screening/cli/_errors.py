@@ -1,0 +1,44 @@
+"""Errors become text in exactly one place: here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+import typer.core
+
+from screening.errors import ContentError, ScreeningError
+
+
+def report(exc: ScreeningError) -> None:
+    from rich.markup import escape
+
+    from screening.cli._output import err
+
+    console = err()
+    if isinstance(exc, ContentError):
+        for diagnostic in exc.diagnostics:
+            style = "red" if diagnostic.severity == "error" else "yellow"
+            console.print(f"[{style}]{escape(str(diagnostic))}[/]", soft_wrap=True)
+        errors = sum(1 for d in exc.diagnostics if d.severity == "error")
+        warnings = len(exc.diagnostics) - errors
+        console.print(
+            f"[red]Error:[/] {errors} error(s), {warnings} warning(s) in the content; "
+            "fix them and run 'screening validate' again.",
+            soft_wrap=True,
+        )
+        return
+    console.print(f"[red]Error:[/] {escape(exc.message)}", soft_wrap=True)
+    if exc.hint:
+        console.print(f"[dim]Hint:[/] {escape(exc.hint)}", soft_wrap=True)
+
+
+class ScreeningGroup(typer.core.TyperGroup):
+    """The root group: every user-facing error, from any command, ends here."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ScreeningError as exc:
+            report(exc)
+            raise typer.Exit(exc.exit_code) from None

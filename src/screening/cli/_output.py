@@ -1,0 +1,96 @@
+"""One output sink: data to stdout (table, JSON or CSV), talk to stderr."""
+
+from __future__ import annotations
+
+import csv
+import enum
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class Format(enum.StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class TextFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+
+
+_consoles: dict[str, Console] = {}
+
+
+def out() -> Console:
+    """The console for data (stdout)."""
+    return _console("out", stderr=False)
+
+
+def err() -> Console:
+    """The console for talk: progress, warnings, errors (stderr)."""
+    return _console("err", stderr=True)
+
+
+def _console(name: str, *, stderr: bool) -> Console:
+    # Rebuilt when the stream changes (CliRunner swaps sys.stdout per invocation).
+    stream = sys.stderr if stderr else sys.stdout
+    console = _consoles.get(name)
+    if console is None or console.file is not stream:
+        from rich.console import Console
+
+        console = Console(file=stream, highlight=False, soft_wrap=False)
+        _consoles[name] = console
+    return console
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def emit_rows(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: Format,
+    *,
+    title: str | None = None,
+    json_rows: Any = None,
+) -> None:
+    """A listing in the chosen format; ``json_rows`` overrides the JSON shape when given."""
+    if fmt is Format.json:
+        emit_json(rows if json_rows is None else json_rows)
+    elif fmt is Format.csv:
+        write_csv(rows, columns)
+    else:
+        from rich.table import Table
+
+        table = Table(title=title, show_lines=False)
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(_cell(row.get(c)) for c in columns))
+        out().print(table)
+
+
+def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+    writer = csv.DictWriter(
+        sys.stdout, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: _cell(row.get(c)) for c in columns})
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -1,0 +1,157 @@
+"""Commands for supervisors who edit the content: validate, schema, content init."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from screening.cli._common import ContentOption, TextFormatOption
+from screening.cli._output import TextFormat
+
+content_app = typer.Typer(
+    help="Start and manage a folder of your own content.", no_args_is_help=True
+)
+
+
+def validate(
+    paths: Annotated[
+        Optional[list[Path]],  # noqa: UP045 - Typer reads the annotation at runtime
+        typer.Argument(
+            help="Files or folders to check (default: the active content).", show_default=False
+        ),
+    ] = None,
+    content: ContentOption = None,
+    fmt: TextFormatOption = TextFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+) -> None:
+    """Check indicator sets and questionnaires like a compiler: every problem, with its place.
+
+    Examples:
+
+      screening validate
+
+      screening validate questionnaires/departure.yaml
+
+      screening validate --content ./our-office --format json
+    """
+    from screening.cli._output import emit_json, err
+    from screening.content import check, content_root
+
+    root = content_root(content)
+    references = None
+    if paths:
+        # A lone questionnaire is checked against the active indicator sets.
+        references = check([root / "indicators"])
+    else:
+        paths = [root / "indicators", root / "questionnaires"]
+    catalogue = check(list(paths), references=references)
+    errors, warnings = catalogue.errors, catalogue.warnings
+    if fmt is TextFormat.json:
+        emit_json(
+            {
+                "ok": not errors and not (strict and warnings),
+                "files": catalogue.files,
+                "errors": [d.as_dict() for d in errors],
+                "warnings": [d.as_dict() for d in warnings],
+            }
+        )
+    else:
+        for diagnostic in catalogue.diagnostics:
+            typer.echo(str(diagnostic))
+    failed = bool(errors) or (strict and bool(warnings))
+    summary = f"{len(catalogue.files)} file(s): {len(errors)} error(s), {len(warnings)} warning(s)"
+    err().print(f"[red]Failed:[/] {summary}" if failed else f"[green]OK:[/] {summary}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def schema(
+    kind: Annotated[str, typer.Argument(help="questionnaire, indicator_set, or all.")] = "all",
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--out", "-o", help="Write <kind>.schema.json files into this folder.", file_okay=False
+        ),
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the content files, for an editor's YAML extension.
+
+    Examples:
+
+      screening schema questionnaire > questionnaire.schema.json
+
+      screening schema --out .schemas
+    """
+    import json
+
+    from screening.cli._output import emit_json, err
+    from screening.content import KINDS
+    from screening.errors import ScreeningError, suggest
+
+    kinds = list(KINDS) if kind == "all" else [kind]
+    for name in kinds:
+        if name not in KINDS:
+            raise ScreeningError(
+                f"no schema '{name}'; choose questionnaire, indicator_set or all"
+                + suggest(name, KINDS)
+            )
+    schemas = {name: KINDS[name].model_json_schema() for name in kinds}
+    if out is None:
+        emit_json(schemas[kinds[0]] if len(kinds) == 1 else schemas)
+        return
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, body in schemas.items():
+            target = out / f"{name}.schema.json"
+            target.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            err().print(f"wrote {target}")
+    except OSError as exc:
+        raise ScreeningError(f"cannot write the schema to {out}: {exc.strerror or exc}") from None
+
+
+@content_app.command("init")
+def init(
+    folder: Annotated[
+        Path, typer.Argument(help="New folder for your own content.", file_okay=False)
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files already there.")] = False,
+) -> None:
+    """Copy the bundled content into FOLDER, to start editing your own.
+
+    Then use it with SCREENING_CONTENT=FOLDER or --content FOLDER.
+
+    Example:
+
+      screening content init ./our-office && screening validate --content ./our-office
+    """
+    import shutil
+
+    from screening.cli._output import err
+    from screening.content import bundled_root
+    from screening.errors import ScreeningError
+
+    source = bundled_root()
+    copied = []
+    try:
+        for sub in ("indicators", "questionnaires"):
+            for file in sorted((source / sub).glob("*.yaml")):
+                target = folder / sub / file.name
+                if target.exists() and not force:
+                    raise ScreeningError(
+                        f"{target} already exists; nothing was copied",
+                        hint="use --force to overwrite it",
+                    )
+                copied.append((file, target))
+        for file, target in copied:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, target)
+    except OSError as exc:
+        raise ScreeningError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+    for _, target in copied:
+        typer.echo(str(target))
+    err().print(
+        f"Copied {len(copied)} file(s). Use them with: "
+        f"SCREENING_CONTENT={folder} screening validate"
+    )

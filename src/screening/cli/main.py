@@ -1,0 +1,50 @@
+"""The `screening` command: assembles the command groups. Keep imports here light."""
+
+from __future__ import annotations
+
+import typer
+
+from screening import __version__
+from screening.cli import authoring, indicators, questionnaires
+from screening.cli._errors import ScreeningGroup
+
+app = typer.Typer(
+    name="screening",
+    cls=ScreeningGroup,
+    help="Trauma-informed screening for human trafficking at the immigration counter.\n\n"
+    "Examples:\n\n"
+    "  screening interview start            (a guided interview on the departure script)\n\n"
+    "  screening validate                   (check the indicator and questionnaire YAML)\n\n"
+    "  screening questionnaires preview departure --lang id",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"screening {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Trauma-informed screening for human trafficking at the immigration counter."""
+
+
+app.command("validate")(authoring.validate)
+app.command("schema")(authoring.schema)
+app.add_typer(authoring.content_app, name="content")
+app.add_typer(indicators.app, name="indicators")
+app.add_typer(questionnaires.app, name="questionnaires")
+
+
+def main() -> None:
+    app()

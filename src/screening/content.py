@@ -1,0 +1,356 @@
+"""Load, validate and cross-check the content: indicator sets and questionnaires.
+
+Every problem of every file is collected and reported at once, located as PATH:LINE:COL,
+like a compiler. Nothing here raises for a user's mistake except ``load_catalogue``, which
+raises one ``ContentError`` carrying all the diagnostics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from screening.errors import ContentError, Diagnostic, suggest
+from screening.models import IndicatorSet, Questionnaire
+from screening.models.base import LocalizedText
+from screening.yaml_source import SourceFile, YamlPath, load_file
+
+KINDS: dict[str, type[BaseModel]] = {
+    "indicator_set": IndicatorSet,
+    "questionnaire": Questionnaire,
+}
+FOLDER_KIND = {"indicators": "indicator_set", "questionnaires": "questionnaire"}
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def bundled_root() -> Path:
+    """The content shipped with the tool: inside the wheel, or the checkout's top folder."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_content"
+    if (packaged / "indicators").is_dir():
+        return packaged
+    return here.parent.parent
+
+
+def content_root(explicit: Path | None = None) -> Path:
+    """``--content``, else ``SCREENING_CONTENT``, else the bundled content."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("SCREENING_CONTENT")
+    return Path(env) if env else bundled_root()
+
+
+@dataclass
+class Catalogue:
+    indicator_sets: dict[str, IndicatorSet] = field(default_factory=dict)
+    questionnaires: dict[str, Questionnaire] = field(default_factory=dict)
+    #: (kind, id) -> (display path, YAML text): what a record snapshots.
+    sources: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    #: Parsed sources, kept only until the cross-checks have located their problems.
+    _located: dict[tuple[str, str], SourceFile] = field(default_factory=dict, repr=False)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def content_hash(self, questionnaire_id: str) -> str:
+        """Hash of exactly what an interview on this questionnaire depends on."""
+        q = self.questionnaires[questionnaire_id]
+        digest = hashlib.sha256()
+        for key in (("questionnaire", q.id), ("indicator_set", q.indicator_set)):
+            digest.update(self.sources[key][1].encode("utf-8"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def snapshot(self, questionnaire_id: str) -> dict[str, str]:
+        q = self.questionnaires[questionnaire_id]
+        return {
+            "questionnaire": self.sources[("questionnaire", q.id)][1],
+            "indicator_set": self.sources[("indicator_set", q.indicator_set)][1],
+        }
+
+    def questionnaire(self, questionnaire_id: str) -> Questionnaire:
+        from screening.errors import NotFound
+
+        if questionnaire_id not in self.questionnaires:
+            raise NotFound(
+                f"no questionnaire '{questionnaire_id}'"
+                + suggest(questionnaire_id, self.questionnaires),
+                hint="screening questionnaires list shows the ones there are",
+            )
+        return self.questionnaires[questionnaire_id]
+
+    def indicator_set(self, set_id: str) -> IndicatorSet:
+        from screening.errors import NotFound
+
+        if set_id not in self.indicator_sets:
+            raise NotFound(
+                f"no indicator set '{set_id}'" + suggest(set_id, self.indicator_sets),
+                hint="screening indicators list shows the ones there are",
+            )
+        return self.indicator_sets[set_id]
+
+
+def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
+    """YAML files under ``paths`` with a display name each; missing or empty folders are errors."""
+    found: list[tuple[Path, str]] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+            if not files:
+                problems.append(
+                    Diagnostic(str(path), 0, 0, "no YAML files in this folder", "empty")
+                )
+            found.extend((f, str(f)) for f in files)
+        elif path.is_file():
+            found.append((path, str(path)))
+        else:
+            problems.append(Diagnostic(str(path), 0, 0, "no such file or folder", "missing"))
+    return found, problems
+
+
+def check(paths: list[Path], *, references: Catalogue | None = None) -> Catalogue:
+    """Validate files and folders; never raises for content problems.
+
+    ``references`` supplies indicator sets a questionnaire may refer to when the set itself is
+    not among ``paths`` (validating one questionnaire against the active content).
+    """
+    catalogue = Catalogue()
+    files, catalogue.diagnostics = discover(paths)
+    for path, shown in files:
+        catalogue.files.append(shown)
+        source = load_file(path, shown)
+        catalogue.diagnostics.extend(source.diagnostics)
+        if source.data is None or any(d.severity == "error" for d in source.diagnostics):
+            continue
+        _validate_document(source, path, catalogue)
+    _cross_check(catalogue, references)
+    catalogue.diagnostics = sorted(set(catalogue.diagnostics))
+    return catalogue
+
+
+def load_catalogue(root: Path | None = None) -> Catalogue:
+    """The active content, fully validated; raises ``ContentError`` with every problem."""
+    root = content_root(root)
+    paths = [root / "indicators", root / "questionnaires"]
+    if not root.is_dir():
+        raise ContentError([Diagnostic(str(root), 0, 0, "content folder not found", "missing")])
+    catalogue = check(paths)
+    if catalogue.errors:
+        raise ContentError(catalogue.diagnostics)
+    return catalogue
+
+
+# --- one document ------------------------------------------------------------------------
+
+
+def _validate_document(source: SourceFile, path: Path, catalogue: Catalogue) -> None:
+    data = source.data
+    if not isinstance(data, dict):
+        catalogue.diagnostics.append(
+            source.error((), "expected a mapping of keys (like 'id: ...') at the top", "shape")
+        )
+        return
+    kind = data.get("kind") or FOLDER_KIND.get(path.parent.name)
+    if kind not in KINDS:
+        catalogue.diagnostics.append(
+            source.error(
+                ("kind",) if "kind" in data else (),
+                "cannot tell what this file is: add 'kind: questionnaire' or "
+                "'kind: indicator_set'" + (suggest(str(kind), KINDS) if kind else ""),
+                "kind",
+            )
+        )
+        return
+    model = KINDS[kind]
+    try:
+        document = model.model_validate(data)
+    except ValidationError as exc:
+        catalogue.diagnostics.extend(_located(source, model, exc))
+        return
+    table = catalogue.indicator_sets if kind == "indicator_set" else catalogue.questionnaires
+    doc_id = document.id  # type: ignore[attr-defined]
+    if doc_id in table:
+        first = catalogue.sources[(kind, doc_id)][0]
+        catalogue.diagnostics.append(
+            source.error(
+                ("id",),
+                f"{kind.replace('_', ' ')} id '{doc_id}' is also used in {first}",
+                "duplicate-id",
+            )
+        )
+        return
+    table[doc_id] = document  # type: ignore[assignment]
+    catalogue.sources[(kind, doc_id)] = (source.path, source.text)
+    catalogue._located[(kind, doc_id)] = source
+
+
+def _located(source: SourceFile, model: type[BaseModel], exc: ValidationError) -> list[Diagnostic]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc: YamlPath = tuple(err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            name = str(loc[-1])
+            allowed = _fields_at(model, loc[:-1])
+            message = f"unknown key '{name}'" + suggest(name, allowed)
+            out.append(source.error(loc, _with_place(loc[:-1], message), "unknown-key", key=True))
+            continue
+        if loc and loc[-1] == "[key]":
+            loc = loc[:-1]
+            message = f"'{loc[-1]}' is not allowed here: {_plain(err, loc)}"
+            out.append(source.error(loc, _with_place(loc[:-1], message), "value", key=True))
+            continue
+        message = _plain(err, loc)
+        out.append(source.error(loc, _with_place(loc, message), kind))
+    return out
+
+
+def _plain(err: Any, loc: YamlPath) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "literal_error":
+        expected = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
+        got = err.get("input")
+        hint = suggest(str(got), expected) if isinstance(got, str) else ""
+        return f"'{got}' is not one of: {', '.join(expected)}{hint}"
+    if kind == "string_pattern_mismatch":
+        pattern = err.get("ctx", {}).get("pattern", "")
+        return f"'{err.get('input')}' does not have the expected form ({pattern})"
+    msg = err["msg"]
+    if kind.endswith("_type"):
+        got = type(err.get("input")).__name__
+        got = {"dict": "a mapping", "list": "a list", "str": "text", "NoneType": "nothing"}.get(
+            got, got
+        )
+        return f"{msg[0].lower()}{msg[1:]}, got {got}"
+    return msg[0].lower() + msg[1:] if msg else kind
+
+
+def _with_place(loc: YamlPath, message: str) -> str:
+    place = _dotted(loc)
+    return f"{place}: {message}" if place else message
+
+
+def _dotted(loc: YamlPath) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part not in ("[key]",):
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _fields_at(model: type[BaseModel], loc: YamlPath) -> list[str]:
+    """The keys allowed at ``loc`` (for "did you mean")."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            args = get_args(current)
+            current = args[0] if args else Any
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part))
+            current = info.annotation if info else Any
+        else:
+            args = get_args(current)
+            current = args[-1] if args else Any
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional / Union-with-None."""
+    origin = get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return _unwrap(args[0])
+    return annotation
+
+
+# --- cross-checks --------------------------------------------------------------------------
+
+
+def _cross_check(catalogue: Catalogue, references: Catalogue | None) -> None:
+    from screening import checks
+
+    for indicator_set in catalogue.indicator_sets.values():
+        source = catalogue._located[("indicator_set", indicator_set.id)]
+        catalogue.diagnostics.extend(checks.check_indicator_set(indicator_set, source))
+        catalogue.diagnostics.extend(_languages(indicator_set, indicator_set.languages, source))
+    for questionnaire in catalogue.questionnaires.values():
+        source = catalogue._located[("questionnaire", questionnaire.id)]
+        sets = dict(references.indicator_sets) if references else {}
+        sets.update(catalogue.indicator_sets)
+        catalogue.diagnostics.extend(checks.check_questionnaire(questionnaire, sets, source))
+        catalogue.diagnostics.extend(_languages(questionnaire, questionnaire.languages, source))
+    catalogue._located.clear()
+
+
+def _languages(document: BaseModel, languages: list[str], source: SourceFile) -> list[Diagnostic]:
+    """Every localized text holds every declared language, and no other."""
+    out: list[Diagnostic] = []
+    declared = set(languages)
+    for loc, text in _localized_texts(document, ()):
+        missing = sorted(declared - set(text))
+        extra = sorted(set(text) - declared)
+        for lang in missing:
+            out.append(source.error(loc, f"{_dotted(loc)}: missing the '{lang}' text", "language"))
+        for lang in extra:
+            out.append(
+                source.error(
+                    (*loc, lang),
+                    f"{_dotted(loc)}: language '{lang}' is not declared in 'languages'"
+                    + suggest(lang, declared),
+                    "language",
+                    key=True,
+                )
+            )
+    return out
+
+
+def _localized_texts(value: Any, loc: YamlPath) -> typing.Iterator[tuple[YamlPath, dict]]:
+    if isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            child = getattr(value, name)
+            if child is None:
+                continue
+            if _is_localized(info.annotation):
+                yield (*loc, name), child
+            else:
+                yield from _localized_texts(child, (*loc, name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict) and item and all(isinstance(v, str) for v in item.values()):
+                # list[LocalizedText] (slip lines)
+                yield (*loc, i), item
+            else:
+                yield from _localized_texts(item, (*loc, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, BaseModel | list):
+                yield from _localized_texts(item, (*loc, key))
+
+
+def _is_localized(annotation: Any) -> bool:
+    return _unwrap(annotation) == LocalizedText

@@ -1,0 +1,115 @@
+"""An interview script: sections of questions, skip logic, indicator mappings, alerts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, PrivateAttr, StringConstraints
+
+from screening.models.base import Identifier, LocalizedText, Strict, Version
+
+QuestionType = Literal["yes_no", "choice", "multi_choice", "text", "number", "date"]
+QUESTION_TYPES: tuple[str, ...] = ("yes_no", "choice", "multi_choice", "text", "number", "date")
+#: ask: read aloud to the person; check: the officer's setting checklist;
+#: observe: what the officer notices without asking.
+Mode = Literal["ask", "check", "observe"]
+#: Questions with a role feed the engine and the scoring (consent ends the interview when
+#: declined; age or birth_date selects the child lists; exploitation_type picks the lists).
+Role = Literal["consent", "consent_share", "age", "birth_date", "exploitation_type"]
+OptionKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+class Option(Strict):
+    key: OptionKey
+    label: LocalizedText
+    #: For the exploitation_type role: which lists this answer selects.
+    exploitation: Literal["labour", "sexual", "unknown"] | None = None
+
+
+class Constraint(Strict):
+    #: A condition on ``value`` (and earlier answers) that a valid answer meets.
+    rule: str
+    message: LocalizedText
+
+
+class Alert(Strict):
+    """An answer that interrupts the interview with an urgent safety panel."""
+
+    #: The answers (yes/no or option keys) that raise the alert.
+    on: list[str] = Field(min_length=1)
+    title: LocalizedText
+    message: LocalizedText
+
+
+class Question(Strict):
+    id: Identifier
+    type: QuestionType
+    mode: Mode = "ask"
+    #: What the officer reads aloud (for check and observe: the item the officer ticks).
+    text: LocalizedText
+    #: Shown to the officer under the question, never read aloud.
+    guidance: LocalizedText | None = None
+    required: bool = True
+    show_when: str | None = None
+    constraint: Constraint | None = None
+    options: list[Option] = Field(default_factory=list)
+    #: Answer (yes, no or an option key) -> the indicators that answer reveals.
+    indicators: dict[str, list[str]] = Field(default_factory=dict)
+    #: Names, document numbers, contacts: sealed at rest, left out of default exports.
+    identifying: bool = False
+    #: Asked later in the script; the officer is reminded of the right to decline.
+    sensitive: bool = False
+    alert: Alert | None = None
+    role: Role | None = None
+
+    @property
+    def officer_only(self) -> bool:
+        return self.mode != "ask"
+
+    def option(self, key: str) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
+
+    def indicator_ids(self) -> set[str]:
+        return {i for ids in self.indicators.values() for i in ids}
+
+
+class Section(Strict):
+    id: Identifier
+    title: LocalizedText
+    #: Read aloud when the section begins (introduction, consent wording, closing).
+    intro: LocalizedText | None = None
+    #: Shown to the officer only, when the section begins.
+    guidance: LocalizedText | None = None
+    show_when: str | None = None
+    questions: list[Question] = Field(default_factory=list)
+
+
+class Questionnaire(Strict):
+    kind: Literal["questionnaire"] = "questionnaire"
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
+    version: Version
+    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]] = Field(
+        min_length=1
+    )
+    title: LocalizedText
+    description: LocalizedText | None = None
+    #: The indicator set whose ids the questions map to.
+    indicator_set: str
+    sections: list[Section] = Field(min_length=1)
+
+    _order: list[Question] | None = PrivateAttr(default=None)
+
+    def questions(self) -> list[Question]:
+        """Every question in the order asked."""
+        if self._order is None:
+            self._order = [q for s in self.sections for q in s.questions]
+        return self._order
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions() if q.id == question_id), None)
+
+    def section_of(self, question_id: str) -> Section:
+        return next(s for s in self.sections if any(q.id == question_id for q in s.questions))
+
+    def with_role(self, role: str) -> Question | None:
+        return next((q for q in self.questions() if q.role == role), None)

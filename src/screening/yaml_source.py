@@ -1,0 +1,220 @@
+"""YAML -> plain data plus the position of every key and value.
+
+Safe by construction: only the core tags are accepted (no Python objects), duplicate keys are
+errors, booleans follow YAML 1.2 (``yes``/``no``/``on`` stay strings: they are answers here),
+the file size is capped and alias expansion is counted, so a "billion laughs" document is
+refused quickly and in little memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from screening.errors import Diagnostic
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 100_000  # values built, aliases expanded; the bundled files use a few thousand
+
+YamlPath = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans: only true/false."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass
+class SourceFile:
+    """A parsed YAML file: its data, and where each path of it came from."""
+
+    path: str
+    data: Any = None
+    positions: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str = ""
+
+    def where(self, loc: YamlPath, *, key: bool = False) -> tuple[int, int]:
+        """Line and column of the deepest known prefix of ``loc`` (1-based)."""
+        table = self.key_positions if key else self.positions
+        loc = tuple(loc)
+        while loc:
+            if loc in table:
+                return table[loc]
+            if not key and loc in self.key_positions:
+                return self.key_positions[loc]
+            loc = loc[:-1]
+        return self.positions.get((), (1, 1))
+
+    def error(self, loc: YamlPath, message: str, code: str, *, key: bool = False) -> Diagnostic:
+        line, col = self.where(loc, key=key)
+        return Diagnostic(self.path, line, col, message, code)
+
+    def warning(self, loc: YamlPath, message: str, code: str) -> Diagnostic:
+        line, col = self.where(loc)
+        return Diagnostic(self.path, line, col, message, code, "warning")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Builder:
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.count = 0
+        self.constructor = _Loader("")  # only used to resolve scalar values
+
+    def build(self, node: yaml.Node, loc: YamlPath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooLarge
+        mark = node.start_mark
+        self.source.positions.setdefault(loc, (mark.line + 1, mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self._bad_tag(node, loc)
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        if node.tag not in _SCALAR_TAGS:
+            self._bad_tag(node, loc)
+            return None
+        value = self.constructor.construct_object(node, deep=True)
+        # Dates become ISO text: content and answers files speak in strings.
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    def _mapping(self, node: yaml.MappingNode, loc: YamlPath) -> dict[Any, Any]:
+        if node.tag != "tag:yaml.org,2002:map":
+            self._bad_tag(node, loc)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.source.diagnostics.append(
+                    self._at(key_node, "merge keys ('<<') are not supported", "yaml-merge")
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.source.diagnostics.append(
+                    self._at(key_node, "a key must be a plain name", "yaml-key")
+                )
+                continue
+            # Keys are names: 1, true and null stay as written.
+            key = key_node.value
+            mark = key_node.start_mark
+            if key in result:
+                first = self.source.key_positions[(*loc, key)]
+                self.source.diagnostics.append(
+                    self._at(
+                        key_node,
+                        f"duplicate key '{key}' (first defined at line {first[0]})",
+                        "yaml-duplicate-key",
+                    )
+                )
+                continue
+            self.source.key_positions[(*loc, key)] = (mark.line + 1, mark.column + 1)
+            result[key] = self.build(value_node, (*loc, key))
+        return result
+
+    def _bad_tag(self, node: yaml.Node, loc: YamlPath) -> None:
+        self.source.diagnostics.append(
+            self._at(node, f"tag '{node.tag}' is not allowed (plain YAML only)", "yaml-tag")
+        )
+
+    def _at(self, node: yaml.Node, message: str, code: str) -> Diagnostic:
+        mark = node.start_mark
+        return Diagnostic(self.source.path, mark.line + 1, mark.column + 1, message, code)
+
+
+def load_text(text: str, path: str) -> SourceFile:
+    source = SourceFile(path=path, text=text)
+    if not text.strip():
+        source.diagnostics.append(Diagnostic(path, 1, 1, "the file is empty", "yaml-empty"))
+        return source
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        source.diagnostics.append(Diagnostic(path, line, col, f"YAML syntax: {problem}", "yaml"))
+        return source
+    except yaml.YAMLError as exc:
+        source.diagnostics.append(Diagnostic(path, 1, 1, f"YAML: {exc}", "yaml"))
+        return source
+    if len(nodes) > 1:
+        mark = nodes[1].start_mark
+        source.diagnostics.append(
+            Diagnostic(path, mark.line + 1, 1, "one document per file, found more", "yaml-multi")
+        )
+        return source
+    if not nodes or nodes[0] is None:
+        source.diagnostics.append(Diagnostic(path, 1, 1, "the file is empty", "yaml-empty"))
+        return source
+    try:
+        source.data = _Builder(source).build(nodes[0], ())
+    except _TooLarge:
+        source.data = None
+        source.diagnostics.append(
+            Diagnostic(
+                path,
+                1,
+                1,
+                f"the document expands to more than {MAX_NODES} values (aliases?); refused",
+                "yaml-too-large",
+            )
+        )
+    return source
+
+
+def load_file(path: Path, display: str | None = None) -> SourceFile:
+    """Read and parse one file; problems are returned as diagnostics, never raised."""
+    shown = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return _failed(shown, f"the file is {size} bytes, over the {MAX_FILE_BYTES} limit")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _failed(shown, f"cannot read: {exc.strerror or exc}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return SourceFile(
+            shown,
+            diagnostics=[
+                Diagnostic(
+                    shown, line, col, "the file is not UTF-8 text; save it as UTF-8", "encoding"
+                )
+            ],
+        )
+    return load_text(text, shown)
+
+
+def _failed(path: str, message: str) -> SourceFile:
+    return SourceFile(path, diagnostics=[Diagnostic(path, 0, 0, message, "file")])
