@@ -123,3 +123,16 @@ def mini_content(tmp_path: Path) -> Path:
         tmp_path / "content",
         {"indicators/mini.yaml": MINI_SET, "questionnaires/mini.yaml": MINI_SCRIPT},
     )
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """No test reads or writes the real user's settings, database or content."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    for name in ("SCREENING_DB", "SCREENING_CONTENT", "SCREENING_SETTINGS",
+                 "SCREENING_PUBLIC_KEY", "SCREENING_KEY_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+    return home

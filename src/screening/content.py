@@ -354,3 +354,23 @@ def _localized_texts(value: Any, loc: YamlPath) -> typing.Iterator[tuple[YamlPat
 
 def _is_localized(annotation: Any) -> bool:
     return _unwrap(annotation) == LocalizedText
+
+
+def from_snapshot(snapshot: dict[str, str]) -> tuple[Questionnaire, IndicatorSet]:
+    """The content a record began with, rebuilt from its stored YAML texts.
+
+    A draft resumes into exactly this, whatever has been edited in the files since.
+    """
+    documents = []
+    for kind, model in (("questionnaire", Questionnaire), ("indicator_set", IndicatorSet)):
+        from screening.yaml_source import load_text
+
+        source = load_text(snapshot[kind], f"<stored {kind}>")
+        if source.diagnostics or source.data is None:
+            raise ContentError(source.diagnostics)
+        try:
+            documents.append(model.model_validate(source.data))
+        except ValidationError as exc:
+            raise ContentError(_located(source, model, exc)) from None
+    questionnaire, indicator_set = documents
+    return questionnaire, indicator_set  # type: ignore[return-value]

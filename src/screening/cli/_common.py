@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from screening.content import Catalogue
 
 ContentOption = Annotated[
-    Optional[Path],  # noqa: UP045 - Typer reads the annotation at runtime
+    Path | None,
     typer.Option(
         "--content",
         envvar="SCREENING_CONTENT",
@@ -58,3 +58,16 @@ def check_profile(profile: str) -> str:
             param_hint="'--profile'",
         )
     return profile
+
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        envvar="SCREENING_DB",
+        help="The records database (SQLite) [env: SCREENING_DB; default: in your "
+        "application folder].",
+        show_envvar=False,
+        dir_okay=False,
+    ),
+]

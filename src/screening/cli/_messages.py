@@ -39,10 +39,113 @@ MESSAGES: dict[str, dict[str, str]] = {
     "maps_to": {"en": "reveals", "id": "menunjukkan"},
     "alert_on": {"en": "ALERT on", "id": "PERINGATAN jika"},
     "required": {"en": "required", "id": "wajib"},
+    "retry": {"en": "Please answer again.", "id": "Silakan jawab lagi."},
+    "no_previous": {
+        "en": "There is no earlier answer to change.",
+        "id": "Tidak ada jawaban sebelumnya untuk diubah.",
+    },
+    "going_back": {
+        "en": "Back to '{id}': type the new answer.",
+        "id": "Kembali ke '{id}': ketik jawaban baru.",
+    },
+    "bad_lang": {
+        "en": "This script has the languages: {langs}.",
+        "id": "Naskah ini tersedia dalam bahasa: {langs}.",
+    },
+    "lang_set": {
+        "en": "Interview language is now '{lang}'.",
+        "id": "Bahasa wawancara sekarang '{lang}'.",
+    },
+    "note_empty": {
+        "en": "Write the note after the command: :note TEXT",
+        "id": "Tulis catatan setelah perintah: :note TEKS",
+    },
+    "note_saved": {"en": "Note saved.", "id": "Catatan disimpan."},
+    "bad_command": {
+        "en": "Unknown command ':{name}'. Type :help.",
+        "id": "Perintah ':{name}' tidak dikenal. Ketik :help.",
+    },
+    "help": {
+        "en": "Answer, then Enter. y/n for yes/no; the number or key of an option; several "
+        "options separated by commas.\n"
+        "  ?            the person does not know\n"
+        "  -            the person declines to answer (never the same as 'no')\n"
+        "  :back        change the previous answer\n"
+        "  :review      answers so far and what is still missing\n"
+        "  :note TEXT   a note of yours on this question\n"
+        "  :lang CODE   switch the interview language (e.g. :lang en)\n"
+        "  :pause       take a break: everything is saved; resume later\n"
+        "  Ctrl-C       stop now: everything answered is already saved",
+        "id": "Jawab, lalu Enter. y/n untuk ya/tidak; nomor atau kunci pilihan; beberapa "
+        "pilihan dipisah koma.\n"
+        "  ?            orang itu tidak tahu\n"
+        "  -            orang itu menolak menjawab (tidak sama dengan 'tidak')\n"
+        "  :back        ubah jawaban sebelumnya\n"
+        "  :review      jawaban sejauh ini dan yang belum terjawab\n"
+        "  :note TEKS   catatan Anda untuk pertanyaan ini\n"
+        "  :lang KODE   ganti bahasa wawancara (mis. :lang en)\n"
+        "  :pause       istirahat: semua tersimpan; lanjutkan nanti\n"
+        "  Ctrl-C       berhenti sekarang: semua jawaban sudah tersimpan",
+    },
+    "review_title": {"en": "Answers so far", "id": "Jawaban sejauh ini"},
+    "question": {"en": "Question", "id": "Pertanyaan"},
+    "answer": {"en": "Answer", "id": "Jawaban"},
+    "still_missing": {"en": "Still to ask (required): {n}", "id": "Belum ditanyakan (wajib): {n}"},
+    "value_unknown": {"en": "don't know", "id": "tidak tahu"},
+    "value_declined": {"en": "declined to answer", "id": "menolak menjawab"},
+    "value_yes": {"en": "yes", "id": "ya"},
+    "value_no": {"en": "no", "id": "tidak"},
+    "current_answer": {"en": "Current answer", "id": "Jawaban saat ini"},
+    "alert_ack": {
+        "en": "Press Enter when the person is safe to continue",
+        "id": "Tekan Enter bila orang itu sudah aman untuk melanjutkan",
+    },
+    "ask_officer": {"en": "Officer name or ID", "id": "Nama atau NIP petugas"},
+    "ask_location": {
+        "en": "Location (office, counter, checkpoint)",
+        "id": "Lokasi (kantor, loket, TPI)",
+    },
+    "ask_language": {"en": "Interview language ({langs})", "id": "Bahasa wawancara ({langs})"},
+    "started": {
+        "en": "Record {id} started. Every answer is saved at once.",
+        "id": "Catatan {id} dimulai. Setiap jawaban langsung disimpan.",
+    },
+    "unencrypted": {
+        "en": "No office public key is configured: records are stored unencrypted.",
+        "id": "Kunci publik kantor belum diatur: catatan disimpan tanpa enkripsi.",
+    },
+    "resume_with": {"en": "Resume with: {cmd}", "id": "Lanjutkan dengan: {cmd}"},
+    "interrupted": {
+        "en": "Interrupted. The draft {id} is saved ({n} answers).",
+        "id": "Terhenti. Draf {id} tersimpan ({n} jawaban).",
+    },
+    "paused": {
+        "en": "Paused. The draft {id} is saved ({n} answers).",
+        "id": "Dijeda. Draf {id} tersimpan ({n} jawaban).",
+    },
+    "recovered": {
+        "en": "Draft begun {time} by officer {officer}: {n} of about {m} answered.",
+        "id": "Draf dimulai {time} oleh petugas {officer}: {n} dari sekitar {m} terjawab.",
+    },
+    "consent_declined": {
+        "en": "Consent was not given: the interview ends here. Only a minimal record is "
+        "kept (no answers). Give the person the information below.",
+        "id": "Persetujuan tidak diberikan: wawancara berakhir di sini. Hanya catatan minimal "
+        "yang disimpan (tanpa jawaban). Berikan informasi di bawah ini.",
+    },
+    "completed": {
+        "en": "Interview complete: record {id} is finalized.",
+        "id": "Wawancara selesai: catatan {id} sudah final.",
+    },
+    "slip_written": {
+        "en": "Information slip written to {path}",
+        "id": "Lembar informasi ditulis ke {path}",
+    },
+    "summary": {"en": "Answers", "id": "Jawaban"},
 }
 
 
-def t(key: str, lang: str, **values: object) -> str:
+def t(key: str, lang: str, /, **values: object) -> str:
     """The message ``key`` in ``lang`` (falls back to English), formatted with ``values``."""
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["en"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,7 +17,7 @@ content_app = typer.Typer(
 
 def validate(
     paths: Annotated[
-        Optional[list[Path]],  # noqa: UP045 - Typer reads the annotation at runtime
+        list[Path] | None,
         typer.Argument(
             help="Files or folders to check (default: the active content).", show_default=False
         ),
@@ -70,7 +70,7 @@ def validate(
 def schema(
     kind: Annotated[str, typer.Argument(help="questionnaire, indicator_set, or all.")] = "all",
     out: Annotated[
-        Optional[Path],  # noqa: UP045
+        Path | None,
         typer.Option(
             "--out", "-o", help="Write <kind>.schema.json files into this folder.", file_okay=False
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from screening import __version__
-from screening.cli import authoring, indicators, questionnaires
+from screening.cli import authoring, indicators, interview, questionnaires, records, score
 from screening.cli._errors import ScreeningGroup
 
 app = typer.Typer(
@@ -39,12 +39,19 @@ def root(
     """Trauma-informed screening for human trafficking at the immigration counter."""
 
 
+app.add_typer(interview.app, name="interview")
+app.add_typer(records.app, name="records")
 app.command("validate")(authoring.validate)
 app.command("schema")(authoring.schema)
 app.add_typer(authoring.content_app, name="content")
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(questionnaires.app, name="questionnaires")
+app.command("score")(score.score)
 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

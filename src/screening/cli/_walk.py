@@ -1,0 +1,393 @@
+"""The interview at the counter: the guided walk-through and paper-form entry.
+
+Both modes drive the same engine (``screening.engine.Interview``) and the same store, and
+both commit every answer before the next question appears.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from screening.answers import AnswerValue
+from screening.cli._messages import t
+from screening.errors import AnswersExhausted, InvalidAnswer, ScreeningError, suggest
+from screening.models.base import localized
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rich.console import Console
+
+    from screening.clock import Clock
+    from screening.engine import Interview
+    from screening.models import IndicatorSet, Question, Questionnaire
+    from screening.store import Store
+
+
+class Interrupted(Exception):
+    """Ctrl-C, a closed terminal or SIGTERM: the draft is saved, exit 130."""
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Turn SIGHUP and SIGTERM into the same clean exit as Ctrl-C."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Interrupted(signal.Signals(signum).name)
+
+    previous = {}
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            # Outside the main thread (some test runners) signals cannot be caught.
+            with suppress(ValueError):
+                previous[sig] = signal.signal(sig, handler)
+    try:
+        yield
+    except (KeyboardInterrupt, EOFError) as exc:
+        raise Interrupted(type(exc).__name__) from None
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@dataclass
+class Session:
+    """One sitting at the counter: who, where, in which languages, against which record."""
+
+    store: Store
+    record_id: str
+    interview: Interview
+    indicator_set: IndicatorSet
+    content_hash: str
+    officer: str
+    clock: Clock
+    language: str
+    ui: str
+    console: Console | None = None
+    alerts: list[str] = field(default_factory=list)
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return self.interview.questionnaire
+
+    def save(
+        self, question: Question, value: AnswerValue | None, reason: str | None = None
+    ) -> None:
+        self.store.save_answer(
+            self.record_id,
+            question.id,
+            value,
+            officer=self.officer,
+            at=self.clock.stamp(),
+            reason=reason,
+        )
+
+    def log(self, kind: str, detail: dict[str, Any] | None = None) -> None:
+        self.store.log_event(
+            self.record_id, kind, officer=self.officer, at=self.clock.stamp(), detail=detail
+        )
+
+
+# --- paper-form entry ---------------------------------------------------------------------
+
+
+@dataclass
+class AnswersFile:
+    answers: dict[str, Any]
+    language: str | None = None
+    officer: str | None = None
+    location: str | None = None
+
+
+def read_answers_file(path: Path) -> AnswersFile:
+    """Read a paper-form answers file: ``{"answers": {QID: VALUE}}`` (+ language, officer,
+    location). Safe YAML (JSON is YAML too); every problem is a clear error."""
+    from screening.errors import ContentError
+    from screening.yaml_source import load_file
+
+    source = load_file(path)
+    if source.diagnostics:
+        raise ContentError(source.diagnostics)
+    data = source.data
+    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
+        raise ScreeningError(
+            f"{path}: expected a mapping with an 'answers' mapping inside",
+            hint="write it as:  answers: {consent: 'yes', age: 31, ...}",
+        )
+    unknown = sorted(
+        set(data)
+        - {"answers", "language", "officer", "location", "questionnaire", "expect", "description"}
+    )
+    if unknown:
+        raise ScreeningError(
+            f"{path}: unknown key '{unknown[0]}'"
+            + suggest(unknown[0], ["answers", "language", "officer", "location"])
+        )
+    for key in ("language", "officer", "location"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise ScreeningError(f"{path}: '{key}' must be text")
+    return AnswersFile(
+        answers={str(k): v for k, v in data["answers"].items()},
+        language=data.get("language"),
+        officer=data.get("officer"),
+        location=data.get("location"),
+    )
+
+
+def check_answers(interview: Interview, answers: dict[str, Any], lang: str, path: Path) -> None:
+    """Refuse a bad answers file before anything is written: unknown ids, wrong values."""
+    import copy
+
+    questionnaire = interview.questionnaire
+    ids = [q.id for q in questionnaire.questions()]
+    for qid in answers:
+        if qid not in ids:
+            raise ScreeningError(
+                f"{path}: unknown question '{qid}'" + suggest(qid, ids),
+                hint=f"screening questionnaires show {questionnaire.id} lists them",
+            )
+    trial = copy.deepcopy(interview)
+    while (question := trial.next_question()) is not None:
+        if question.id not in answers:
+            if question.required:
+                return  # runs out here: the real run keeps a draft and exits 3
+            trial.answers[question.id] = None
+            continue
+        try:
+            trial.answer(question, answers[question.id], lang=lang)
+        except InvalidAnswer as exc:
+            raise ScreeningError(f"{path}: question '{question.id}': {exc.message}") from None
+
+
+def run_paper_form(session: Session, answers: dict[str, Any], console: Console) -> None:
+    """Enter a paper form; raises AnswersExhausted when a required answer is missing."""
+    interview = session.interview
+    while (question := interview.next_question()) is not None:
+        if question.id not in answers:
+            if question.required:
+                raise AnswersExhausted(
+                    f"the answers file has no answer for required question '{question.id}'; "
+                    f"the record {session.record_id} stays a draft",
+                    question_id=question.id,
+                    record_id=session.record_id,
+                )
+            value = None
+        else:
+            value = interview.answer(question, answers[question.id], lang=session.ui)
+        interview.answers[question.id] = value
+        session.save(question, value)
+        _maybe_alert(session, question, value, console, interactive=False)
+    skipped = sorted(set(answers) - set(interview.answers))
+    if skipped:
+        console.print(
+            f"[dim]Not asked (their conditions did not hold), ignored: {', '.join(skipped)}[/]"
+        )
+
+
+# --- the guided walk-through --------------------------------------------------------------
+
+COMMANDS = ("back", "pause", "lang", "note", "help", "review")
+
+
+class Paused(Exception):
+    """The officer typed :pause."""
+
+
+def _ask(console: Console, prompt: str) -> str:
+    from rich.prompt import Prompt
+
+    class AnswerPrompt(Prompt):
+        prompt_suffix = " "
+
+    raw = AnswerPrompt.ask(prompt, console=console, default="", show_default=False)
+    return raw if isinstance(raw, str) else ""
+
+
+def run_guided(session: Session, console: Console) -> None:
+    """Walk the officer through the script until it ends, is paused or is interrupted."""
+    interview = session.interview
+    current: Question | None = interview.next_question()
+    last_section: str | None = None
+    while current is not None:
+        section = session.questionnaire.section_of(current.id)
+        if section.id != last_section:
+            _section_header(session, section, console)
+            last_section = section.id
+        _show_question(session, current, console)
+        raw = _ask(console, "[bold]>[/]")
+        if raw.strip().startswith(":"):
+            outcome = _command(session, current, raw.strip()[1:], console)
+            if outcome is not None:
+                current = outcome
+                last_section = None
+            continue
+        changing = current.id in interview.answers
+        old = interview.answers.get(current.id)
+        try:
+            value = interview.answer(current, raw, lang=session.ui)
+        except InvalidAnswer as exc:
+            console.print(
+                f"[red]{_escape(exc.message)}[/] [dim]{t('retry', session.ui)}[/]", soft_wrap=True
+            )
+            continue
+        if not changing or old != value:
+            session.save(current, value, reason="changed with :back" if changing else None)
+        _maybe_alert(session, current, value, console, interactive=True)
+        current = interview.next_question()
+
+
+def _command(session: Session, current: Question, text: str, console: Console) -> Question | None:
+    """Run a ':' command; returns the question to show next, or None to stay."""
+    name, _, arg = text.partition(" ")
+    name, arg = name.lower(), arg.strip()
+    ui = session.ui
+    if name == "back":
+        previous = session.interview.previous(current)
+        if previous is None:
+            console.print(f"[yellow]{t('no_previous', ui)}[/]")
+            return None
+        console.print(f"[dim]{t('going_back', ui, id=previous.id)}[/]")
+        return previous
+    if name == "pause":
+        session.log("pause")
+        raise Paused
+    if name == "lang":
+        if arg not in session.questionnaire.languages:
+            console.print(
+                f"[red]{t('bad_lang', ui, langs=', '.join(session.questionnaire.languages))}"
+                f"{_escape(suggest(arg, session.questionnaire.languages))}[/]"
+            )
+            return None
+        session.language = arg
+        session.store.set_language(session.record_id, arg)
+        session.log("language", {"language": arg})
+        console.print(f"[green]{t('lang_set', ui, lang=arg)}[/]")
+        return current
+    if name == "note":
+        if not arg:
+            console.print(f"[yellow]{t('note_empty', ui)}[/]")
+            return None
+        session.store.add_note(
+            session.record_id, current.id, arg, officer=session.officer, at=session.clock.stamp()
+        )
+        console.print(f"[green]{t('note_saved', ui)}[/]")
+        return None
+    if name == "help":
+        console.print(t("help", ui))
+        return None
+    if name == "review":
+        _review(session, console)
+        return None
+    console.print(
+        f"[red]{t('bad_command', ui, name=_escape(name))}{_escape(suggest(name, COMMANDS))}[/]",
+        soft_wrap=True,
+    )
+    return None
+
+
+def _review(session: Session, console: Console) -> None:
+    from rich.table import Table
+
+    ui, lang = session.ui, session.language
+    table = Table(title=t("review_title", ui))
+    table.add_column("#")
+    table.add_column(t("question", ui))
+    table.add_column(t("answer", ui))
+    for n, question in enumerate(session.interview.asked(), start=1):
+        value = session.interview.answers[question.id]
+        table.add_row(
+            str(n),
+            _escape(localized(question.text, lang)),
+            _escape(display_value(question, value, lang)),
+        )
+    console.print(table)
+    missing = session.interview.missing()
+    console.print(
+        t("still_missing", ui, n=len(missing))
+        + (
+            ": " + ", ".join(q.id for q in missing[:15]) + (" ..." if len(missing) > 15 else "")
+            if missing
+            else ""
+        )
+    )
+
+
+def display_value(question: Question, value: Any, lang: str) -> str:
+    """An answer as a person reads it: option labels, 'don't know', 'declined'."""
+    from screening.answers import DECLINED, UNKNOWN
+
+    if value is None:
+        return "—"
+    if value == UNKNOWN:
+        return t("value_unknown", lang)
+    if value == DECLINED:
+        return t("value_declined", lang)
+    if question.type == "yes_no":
+        return t("value_yes" if value == "yes" else "value_no", lang)
+    if question.type in ("choice", "multi_choice"):
+        keys = value if isinstance(value, list) else [value]
+        labels = []
+        for key in keys:
+            option = question.option(str(key))
+            labels.append(localized(option.label, lang) if option else str(key))
+        return "; ".join(labels)
+    return str(value)
+
+
+def _section_header(session: Session, section: Any, console: Console) -> None:
+    from screening.cli._render import section_header
+
+    console.print(section_header(section, lang=session.language, ui=session.ui))
+
+
+def _show_question(session: Session, question: Question, console: Console) -> None:
+    from screening.cli._render import question_panel
+
+    interview = session.interview
+    section = session.questionnaire.section_of(question.id)
+    position = interview.progress(question)
+    console.print(
+        question_panel(question, section, lang=session.language, ui=session.ui, position=position)
+    )
+    if question.id in interview.answers:
+        shown = display_value(question, interview.answers[question.id], session.ui)
+        console.print(f"[dim]{t('current_answer', session.ui)}: {_escape(shown)}[/]")
+
+
+def _maybe_alert(
+    session: Session, question: Question, value: Any, console: Console, *, interactive: bool
+) -> None:
+    from screening.engine import alert_for
+
+    alert = alert_for(question, value)
+    if alert is None:
+        return
+    from rich.panel import Panel
+
+    session.log("alert", {"question": question.id})
+    session.alerts.append(question.id)
+    console.print(
+        Panel(
+            f"[bold]{_escape(localized(alert.message, session.ui))}[/]",
+            title=f"[bold white on red] ⚠ {_escape(localized(alert.title, session.ui))} [/]",
+            border_style="bold red",
+        )
+    )
+    if interactive:
+        _ask(console, f"[red]{t('alert_ack', session.ui)}[/]")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def write_stdout_last_line(record_id: str) -> None:
+    sys.stdout.write(record_id + "\n")
+    sys.stdout.flush()

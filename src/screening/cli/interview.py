@@ -1,0 +1,386 @@
+"""`screening interview`: start, resume, drafts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from screening.cli._common import ContentOption, DbOption, FormatOption
+from screening.cli._output import Format
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from screening.cli._walk import Session
+
+app = typer.Typer(help="Guided interviews: start, resume, list drafts.", no_args_is_help=True)
+
+AnswersOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--answers",
+        help="Enter a filled paper form from a YAML/JSON file "
+        "{answers: {QUESTION_ID: VALUE}} instead of asking.",
+        dir_okay=False,
+    ),
+]
+OfficerOption = Annotated[str | None, typer.Option("--officer", help="Officer name or ID.")]
+LocationOption = Annotated[
+    str | None, typer.Option("--location", help="Office, counter or checkpoint.")
+]
+LangOption = Annotated[str | None, typer.Option("--lang", help="Interview language (id or en).")]
+UiOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ui", help="The officer's language for the tool's own words (id or en); remembered."
+    ),
+]
+SlipOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--slip",
+        help="Also write the information slip for the person to this file "
+        "(.html prints on A4; anything else is plain text).",
+        dir_okay=False,
+    ),
+]
+
+
+@app.command("start")
+def start(
+    questionnaire_id: Annotated[str, typer.Argument(help="Questionnaire id.")] = "departure",
+    answers: AnswersOption = None,
+    officer: OfficerOption = None,
+    location: LocationOption = None,
+    lang: LangOption = None,
+    ui: UiOption = None,
+    slip: SlipOption = None,
+    db: DbOption = None,
+    content: ContentOption = None,
+) -> None:
+    """Start a guided interview (default: the departure script).
+
+    Every answer is saved at once; Ctrl-C, a closed terminal or :pause leave a draft that
+    'screening interview resume' continues. The record id is the last line of stdout.
+
+    Examples:
+
+      screening interview start
+
+      screening interview start returnee --lang id --ui id
+
+      screening interview start departure --answers form-0412.yaml
+    """
+    from screening import settings
+    from screening.cli._common import catalogue as load
+    from screening.cli._output import err
+    from screening.cli._walk import read_answers_file
+    from screening.clock import Clock
+    from screening.engine import Interview
+    from screening.errors import ScreeningError, suggest
+    from screening.store import Store
+
+    cat = load(content)
+    questionnaire = cat.questionnaire(questionnaire_id)
+    indicator_set = cat.indicator_set(questionnaire.indicator_set)
+    console = err()
+    saved = settings.load()
+    form = read_answers_file(answers) if answers else None
+    ui = ui or saved.get("ui") or "en"
+    if form is not None:
+        officer = officer or form.officer or saved.get("officer") or "unknown"
+        location = location or form.location or saved.get("location") or ""
+        lang = lang or form.language or questionnaire.languages[0]
+    else:
+        from screening.cli._walk import Interrupted
+
+        try:
+            officer, location, lang = _ask_who(
+                console, questionnaire.languages, officer, location, lang, saved, ui
+            )
+        except Interrupted:
+            console.print("\nInterrupted before the interview began: nothing was saved.")
+            raise typer.Exit(130) from None
+    if lang not in questionnaire.languages:
+        raise ScreeningError(
+            f"'{questionnaire.id}' is not written in '{lang}'; it has "
+            f"{', '.join(questionnaire.languages)}" + suggest(lang, questionnaire.languages)
+        )
+    interview = Interview(questionnaire)
+    if form is not None:
+        from screening.cli._walk import check_answers
+
+        check_answers(interview, form.answers, ui, answers)  # type: ignore[arg-type]
+    clock = Clock()
+    store = Store.open(db)
+    try:
+        record_id = store.create_record(
+            questionnaire_id=questionnaire.id,
+            questionnaire_version=questionnaire.version,
+            content_hash=cat.content_hash(questionnaire.id),
+            snapshot=cat.snapshot(questionnaire.id),
+            officer=officer,
+            location=location,
+            language=lang,
+            started_at=clock.stamp(),
+        )
+        if form is None:
+            settings.save({"officer": officer, "location": location, "language": lang, "ui": ui})
+        from screening.cli._walk import Session
+
+        session = Session(
+            store=store,
+            record_id=record_id,
+            interview=interview,
+            indicator_set=indicator_set,
+            content_hash=cat.content_hash(questionnaire.id),
+            officer=officer,
+            clock=clock,
+            language=lang,
+            ui=ui,
+        )
+        session.log(
+            "create", {"questionnaire": questionnaire.id, "mode": "paper" if form else "guided"}
+        )
+        _run(session, form.answers if form else None, console, slip, db)
+    finally:
+        store.close()
+
+
+@app.command("resume")
+def resume(
+    record_id: Annotated[str, typer.Argument(help="The draft's record id.")],
+    answers: AnswersOption = None,
+    officer: OfficerOption = None,
+    ui: UiOption = None,
+    slip: SlipOption = None,
+    db: DbOption = None,
+) -> None:
+    """Continue a draft at the first unanswered question, with the content it began with.
+
+    Examples:
+
+      screening interview resume 20261127-K7M2QX
+
+      screening interview resume 20261127-K7M2QX --answers rest-of-form.yaml
+    """
+    from screening import settings
+    from screening.cli._messages import t
+    from screening.cli._output import err
+    from screening.cli._walk import Session, check_answers, read_answers_file
+    from screening.clock import Clock
+    from screening.content import from_snapshot
+    from screening.engine import Interview
+    from screening.errors import ScreeningError
+    from screening.store import Store
+
+    console = err()
+    saved = settings.load()
+    ui = ui or saved.get("ui") or "en"
+    form = read_answers_file(answers) if answers else None
+    store = Store.open(db)
+    try:
+        record = store.record(record_id)
+        if record["status"] != "draft":
+            raise ScreeningError(
+                f"record {record_id} is already {record['status']}; only a draft can be resumed",
+                hint=f"screening records show {record_id}",
+            )
+        questionnaire, indicator_set = from_snapshot(store.snapshot(record["content_hash"]))
+        interview = Interview(questionnaire, answers=dict(record["answers"]))
+        lang = record["language"]
+        if form is not None:
+            check_answers(interview, form.answers, ui, answers)  # type: ignore[arg-type]
+        officer = (
+            officer or (form.officer if form else None) or saved.get("officer") or record["officer"]
+        )
+        n, m = len(interview.asked()), interview.progress(None)[1]
+        console.print(
+            t(
+                "recovered",
+                ui,
+                time=_local(record["started_at"]),
+                officer=record["officer"],
+                n=n,
+                m=m,
+            )
+        )
+        session = Session(
+            store=store,
+            record_id=record_id,
+            interview=interview,
+            indicator_set=indicator_set,
+            content_hash=record["content_hash"],
+            officer=officer,
+            clock=Clock(),
+            language=lang,
+            ui=ui,
+        )
+        session.log("resume", {"answered": n})
+        _run(session, form.answers if form else None, console, slip, db)
+    finally:
+        store.close()
+
+
+@app.command("drafts")
+def drafts(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """List open drafts, oldest first, with how far each got.
+
+    Example: screening interview drafts --format json
+    """
+    from screening.cli._output import emit_rows
+    from screening.store import Store
+
+    with Store.open(db) as store:
+        rows = store.drafts()
+    emit_rows(
+        rows,
+        ["id", "questionnaire", "officer", "location", "started_at", "answered"],
+        fmt,
+        title="Open drafts",
+    )
+
+
+def _ask_who(
+    console: Console,
+    languages: list[str],
+    officer: str | None,
+    location: str | None,
+    lang: str | None,
+    saved: dict[str, str],
+    ui: str,
+) -> tuple[str, str, str]:
+    from rich.prompt import Prompt
+
+    from screening.cli._messages import t
+    from screening.cli._walk import interruptible
+
+    with interruptible():
+        while not officer:
+            officer = Prompt.ask(
+                t("ask_officer", ui), console=console, default=saved.get("officer") or None
+            ).strip()  # type: ignore[union-attr]
+        if location is None:
+            location = Prompt.ask(
+                t("ask_location", ui), console=console, default=saved.get("location") or ""
+            ).strip()
+        if lang is None:
+            default = saved.get("language") if saved.get("language") in languages else languages[0]
+            lang = Prompt.ask(
+                t("ask_language", ui, langs="/".join(languages)),
+                console=console,
+                choices=languages,
+                default=default,
+            )
+    return officer, location, lang  # type: ignore[return-value]
+
+
+def _run(
+    session: Session, answers: dict | None, console: Console, slip: Path | None, db: Path | None
+) -> None:
+    """Walk the script (or the paper form) to its end, then finalize; or leave a draft."""
+    from screening.cli._messages import t
+    from screening.cli._walk import (
+        Interrupted,
+        Paused,
+        interruptible,
+        run_guided,
+        run_paper_form,
+        write_stdout_last_line,
+    )
+    from screening.errors import AnswersExhausted
+
+    ui = session.ui
+    if answers is None:
+        console.print(f"[bold]{t('started', ui, id=session.record_id)}[/]")
+        if not _encryption_configured():
+            console.print(f"[yellow]{t('unencrypted', ui)}[/]")
+    resume_cmd = f"screening interview resume {session.record_id}" + (f" --db {db}" if db else "")
+    try:
+        with interruptible():
+            if answers is None:
+                run_guided(session, console)
+            else:
+                run_paper_form(session, answers, console)
+    except (Interrupted, Paused) as exc:
+        paused = isinstance(exc, Paused)
+        if not paused:
+            session.log("interrupted", {"signal": str(exc)})
+        n = len(session.interview.answers)
+        key = "paused" if paused else "interrupted"
+        _safe_print(console, f"\n[yellow]{t(key, ui, id=session.record_id, n=n)}[/]")
+        _safe_print(console, t("resume_with", ui, cmd=resume_cmd))
+        write_stdout_last_line(session.record_id)
+        raise typer.Exit(0 if paused else 130) from None
+    except AnswersExhausted as exc:
+        from screening.cli._errors import report
+
+        report(exc)
+        console.print(t("resume_with", ui, cmd=resume_cmd + " --answers FILE"))
+        write_stdout_last_line(session.record_id)
+        raise typer.Exit(exc.exit_code) from None
+    _finish(session, console, slip)
+    write_stdout_last_line(session.record_id)
+
+
+def _finish(session: Session, console: Console, slip: Path | None) -> None:
+    """Finalize in one transaction, then show the outcome, actions and the slip."""
+    from screening.cli._messages import t
+    from screening.cli._report import render_outcome, write_slip
+
+    interview = session.interview
+    consent_share_q = session.questionnaire.with_role("consent_share")
+    share = interview.answers.get(consent_share_q.id) if consent_share_q else None
+    if interview.consent_declined:
+        assessment = None
+        answers: dict = {}
+        outcome = "consent_declined"
+    else:
+        from screening.scoring import assess
+
+        answers = interview.pruned()
+        assessment = assess(session.indicator_set, session.questionnaire, answers)
+        outcome = "completed"
+    session.store.finalize(
+        session.record_id,
+        answers=answers,
+        assessment=assessment.model_dump(mode="json") if assessment else None,
+        level=assessment.level if assessment else None,
+        outcome=outcome,
+        completed_at=session.clock.stamp(),
+        officer=session.officer,
+        consent_share=(share == "yes") if share is not None else None,
+    )
+    if outcome == "consent_declined":
+        console.print(f"[yellow]{t('consent_declined', session.ui)}[/]")
+    render_outcome(console, session, assessment)
+    console.print(f"[bold green]{t('completed', session.ui, id=session.record_id)}[/]")
+    if slip is not None:
+        write_slip(session.indicator_set, session.language, slip)
+        console.print(t("slip_written", session.ui, path=slip))
+
+
+def _encryption_configured() -> bool:
+    import os
+
+    return bool(os.environ.get("SCREENING_PUBLIC_KEY"))
+
+
+def _safe_print(console: Console, text: str) -> None:
+    from contextlib import suppress
+
+    """The terminal may be gone (SIGHUP): the draft is saved either way."""
+    with suppress(OSError):
+        console.print(text)
+
+
+def _local(stamp: str) -> str:
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return stamp
+    return when.strftime("%Y-%m-%d %H:%M")

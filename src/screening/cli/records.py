@@ -1,0 +1,239 @@
+"""`screening records`: list, show (and, with the other issues, rescore, export, verify)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+
+from screening.cli._common import DbOption, FormatOption, TextFormatOption
+from screening.cli._output import Format, TextFormat
+
+app = typer.Typer(help="Screening records: list, show.", no_args_is_help=True)
+
+LIST_COLUMNS = [
+    "id",
+    "status",
+    "questionnaire",
+    "level",
+    "officer",
+    "location",
+    "started_at",
+    "completed_at",
+    "answered",
+]
+
+
+def _when(value: str | None, name: str) -> str | None:
+    """Check a --since/--until value early, so a typo is a usage error, not an empty list."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            date.fromisoformat(value)
+        else:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{value}' is not a date (YYYY-MM-DD) or an ISO date-time", param_hint=f"'--{name}'"
+        ) from None
+    return value
+
+
+@app.command("list")
+def list_records(
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status", help="draft or completed."
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="Started on or after this date (YYYY-MM-DD)."
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", help="Started on or before this date (YYYY-MM-DD)."
+        ),
+    ] = None,
+    questionnaire: Annotated[
+        str | None,
+        typer.Option(
+            "--questionnaire", "-q", help="Only this questionnaire."
+        ),
+    ] = None,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            "--level", help="high, medium or low."
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit", min=1, help="At most this many (newest first)."
+        ),
+    ] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List records, newest first.
+
+    Examples:
+
+      screening records list --status draft
+
+      screening records list --level high --since 2026-11-01 --format json
+    """
+    from screening.cli._output import emit_json, err, write_csv
+    from screening.store import Store
+
+    if status not in (None, "draft", "completed"):
+        raise typer.BadParameter("choose draft or completed", param_hint="'--status'")
+    if level not in (None, "high", "medium", "low"):
+        raise typer.BadParameter("choose high, medium or low", param_hint="'--level'")
+    filters = dict(
+        status=status,
+        since=_when(since, "since"),
+        until=_when(until, "until"),
+        questionnaire=questionnaire,
+        level=level,
+        limit=limit,
+    )
+    with Store.open(db) as store:
+        rows = store.list_records(**filters)
+        if fmt is Format.json:
+            emit_json([_contract_row(row) for row in rows])
+        elif fmt is Format.csv:
+            write_csv(rows, LIST_COLUMNS)
+        else:
+            from screening.cli._output import emit_rows
+
+            listed = list(rows)
+            emit_rows(listed, LIST_COLUMNS, fmt, title="Records")
+            err().print(f"{len(listed)} record(s)")
+
+
+def _contract_row(row: dict[str, Any]) -> dict[str, Any]:
+    keys = (
+        "id",
+        "status",
+        "outcome",
+        "questionnaire",
+        "level",
+        "officer",
+        "location",
+        "language",
+        "started_at",
+        "completed_at",
+        "answered",
+    )
+    return {k: row.get(k) for k in keys}
+
+
+@app.command("show")
+def show(
+    record_id: Annotated[str, typer.Argument(help="The record id.")],
+    db: DbOption = None,
+    fmt: TextFormatOption = TextFormat.text,
+    ui: Annotated[str, typer.Option("--ui", help="Language of labels: en or id.")] = "en",
+) -> None:
+    """Show one record: who, when, the answers, notes, changes and the assessment.
+
+    Examples:
+
+      screening records show 20261127-K7M2QX
+
+      screening records show 20261127-K7M2QX --format json
+    """
+    from screening.cli._output import emit_json, out
+    from screening.content import from_snapshot
+    from screening.store import Store
+
+    with Store.open(db) as store:
+        record = store.record(record_id)
+        snapshot = store.snapshot(record["content_hash"])
+        store.log_event(record_id, "view", officer="", at=_now(), detail=None)
+    questionnaire, _ = from_snapshot(snapshot)
+    assessment = _assessment(record)
+    if fmt is TextFormat.json:
+        emit_json(
+            {
+                **{k: v for k, v in record.items() if k != "assessment"},
+                "assessment": assessment.contract() if assessment else None,
+            }
+        )
+        return
+    _render_record(out(), record, questionnaire, assessment, ui)
+
+
+def _assessment(record: dict[str, Any]) -> Any:
+    if not record.get("assessment"):
+        return None
+    from screening.models.assessment import Assessment
+
+    return Assessment.model_validate(record["assessment"])
+
+
+def _now() -> str:
+    from screening.clock import Clock
+
+    return Clock().stamp()
+
+
+def _render_record(
+    console: Any, record: dict[str, Any], questionnaire: Any, assessment: Any, ui: str
+) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from screening.cli._walk import display_value
+    from screening.models.base import localized
+
+    head = Table.grid(padding=(0, 2))
+    for key in (
+        "id",
+        "status",
+        "outcome",
+        "questionnaire",
+        "questionnaire_version",
+        "officer",
+        "location",
+        "language",
+        "started_at",
+        "completed_at",
+        "level",
+    ):
+        head.add_row(f"[bold]{key}[/]", escape(str(record.get(key) or "—")))
+    console.print(head)
+    table = Table(title="Answers")
+    table.add_column("question")
+    table.add_column("text")
+    table.add_column("answer")
+    for qid, value in record["answers"].items():
+        question = questionnaire.question(qid)
+        text = localized(question.text, ui) if question else ""
+        shown = display_value(question, value, ui) if question else str(value)
+        table.add_row(qid, escape(text), escape(shown))
+    console.print(table)
+    for note in record.get("notes") or []:
+        console.print(
+            f"[dim]note on {note.get('question_id')} by {note.get('officer')} at "
+            f"{note.get('created_at')}:[/] {escape(str(note.get('text')))}"
+        )
+    for change in record.get("history") or []:
+        console.print(
+            f"[dim]changed {change.get('question_id')}: "
+            f"{escape(str(change.get('old_value')))} → "
+            f"{escape(str(change.get('new_value')))} by {change.get('officer')} at "
+            f"{change.get('changed_at')} ({escape(str(change.get('reason') or ''))})[/]"
+        )
+    if assessment is not None:
+        from screening.cli.score import render
+
+        console.print(render(assessment, ui=ui, questionnaire=questionnaire), soft_wrap=True)

@@ -1,0 +1,44 @@
+"""The officer's remembered defaults (officer, location, languages): a small JSON file."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+KEYS = ("officer", "location", "language", "ui")
+
+
+def settings_path() -> Path:
+    explicit = os.environ.get("SCREENING_SETTINGS")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    if os.name == "nt" and os.environ.get("APPDATA"):
+        base = os.environ["APPDATA"]
+    return Path(base) / "screening" / "settings.json"
+
+
+def load() -> dict[str, str]:
+    """The saved defaults; a missing or damaged file just means no defaults."""
+    try:
+        data = json.loads(settings_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: str(v) for k, v in data.items() if k in KEYS and isinstance(v, str)}
+
+
+def save(values: dict[str, str]) -> bool:
+    """Remember defaults for next time; failing to is never fatal (returns False)."""
+    path = settings_path()
+    merged = {**load(), **{k: v for k, v in values.items() if k in KEYS and v}}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(merged, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        return False
+    return True
