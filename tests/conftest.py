@@ -136,3 +136,15 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
                  "SCREENING_PUBLIC_KEY", "SCREENING_KEY_PASSPHRASE"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers():
+    """An interrupted interview ignores further signals until its process exits; under
+    CliRunner that process is the test run, so put the handlers back after each test."""
+    import signal
+
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)

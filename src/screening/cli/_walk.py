@@ -33,26 +33,59 @@ class Interrupted(Exception):
     """Ctrl-C, a closed terminal or SIGTERM: the draft is saved, exit 130."""
 
 
+STOP_SIGNALS = tuple(
+    sig for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if sig
+)
+_stopping = False
+
+
+def _stop_listening() -> None:
+    """Once interrupted, later signals (a second Ctrl-C, the SIGHUP that follows a closed
+    terminal) must not cut the clean exit short: the draft is already saved. Ignoring them
+    also drops a signal still pending in the interpreter."""
+    global _stopping
+    _stopping = True
+    for sig in STOP_SIGNALS:
+        with suppress(ValueError):
+            signal.signal(sig, signal.SIG_IGN)
+
+
 @contextmanager
 def interruptible() -> Iterator[None]:
-    """Turn SIGHUP and SIGTERM into the same clean exit as Ctrl-C."""
+    """Turn SIGHUP and SIGTERM into the same clean exit as Ctrl-C (``Interrupted``)."""
 
     def handler(signum: int, frame: Any) -> None:
+        if _stopping:
+            return
+        _stop_listening()
         raise Interrupted(signal.Signals(signum).name)
 
+    global _stopping
+    _stopping = False
     previous = {}
-    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if sig is not None:
+    for sig in STOP_SIGNALS:
+        if sig is not signal.SIGINT:
             # Outside the main thread (some test runners) signals cannot be caught.
             with suppress(ValueError):
                 previous[sig] = signal.signal(sig, handler)
     try:
         yield
     except (KeyboardInterrupt, EOFError) as exc:
+        _stop_listening()
         raise Interrupted(type(exc).__name__) from None
     finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+        if not _stopping:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+
+
+def read_terminal(ask: Any, *args: Any, **kwargs: Any) -> Any:
+    """Read from the officer's terminal; a terminal that is gone is an interruption."""
+    try:
+        return ask(*args, **kwargs)
+    except OSError as exc:  # EIO once the terminal has been closed
+        _stop_listening()
+        raise Interrupted(f"terminal: {exc.strerror or exc}") from None
 
 
 @dataclass
@@ -204,7 +237,7 @@ def _ask(console: Console, prompt: str) -> str:
     class AnswerPrompt(Prompt):
         prompt_suffix = " "
 
-    raw = AnswerPrompt.ask(prompt, console=console, default="", show_default=False)
+    raw = read_terminal(AnswerPrompt.ask, prompt, console=console, default="", show_default=False)
     return raw if isinstance(raw, str) else ""
 
 
@@ -389,5 +422,6 @@ def _escape(text: str) -> str:
 
 
 def write_stdout_last_line(record_id: str) -> None:
-    sys.stdout.write(record_id + "\n")
-    sys.stdout.flush()
+    with suppress(OSError):  # the terminal may be gone; the record is saved either way
+        sys.stdout.write(record_id + "\n")
+        sys.stdout.flush()

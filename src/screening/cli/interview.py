@@ -255,20 +255,27 @@ def _ask_who(
     from rich.prompt import Prompt
 
     from screening.cli._messages import t
-    from screening.cli._walk import interruptible
+    from screening.cli._walk import interruptible, read_terminal
 
     with interruptible():
         while not officer:
-            officer = Prompt.ask(
-                t("ask_officer", ui), console=console, default=saved.get("officer") or None
+            officer = read_terminal(
+                Prompt.ask,
+                t("ask_officer", ui),
+                console=console,
+                default=saved.get("officer") or None,
             ).strip()  # type: ignore[union-attr]
         if location is None:
-            location = Prompt.ask(
-                t("ask_location", ui), console=console, default=saved.get("location") or ""
+            location = read_terminal(
+                Prompt.ask,
+                t("ask_location", ui),
+                console=console,
+                default=saved.get("location") or "",
             ).strip()
         if lang is None:
             default = saved.get("language") if saved.get("language") in languages else languages[0]
-            lang = Prompt.ask(
+            lang = read_terminal(
+                Prompt.ask,
                 t("ask_language", ui, langs="/".join(languages)),
                 console=console,
                 choices=languages,
