@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from screening.answers_file import checked_answers, read_answers_file
 from screening.cli.main import app
-from screening.cli.score import checked_answers, read_answers_file
 from screening.content import load_catalogue
 from screening.scoring import assess
 from screening.yaml_source import load_file

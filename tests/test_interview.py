@@ -314,7 +314,8 @@ def test_paper_form_that_runs_out_exits_3_and_keeps_the_draft(
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
-        ("{consent: 'yes', agee: 30}", "unknown question 'agee' (did you mean 'age'?)"),
+        ("{consent: 'yes', agee: 30}",
+         "form.yaml:1:27: unknown question 'agee' in mini (did you mean 'age'?)"),
         ("{consent: 'yes', age: 'thirty'}", "question 'age': 'thirty' is not a number"),
         ("{consent: 'yes', age: 300}", "question 'age': Age 0-120"),
         (
@@ -338,9 +339,10 @@ def test_a_bad_answers_file_is_refused_before_anything_is_written(
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("- a list\n", "expected a mapping with an 'answers' mapping inside"),
+        ("- a list\n", "form.yaml: expected a mapping with 'answers: {QUESTION_ID: VALUE}'"),
         ("answers: {consent: 'yes'\n", "YAML syntax"),
-        ("answer: {consent: 'yes'}\n", "expected a mapping with an 'answers' mapping inside"),
+        ("answer: {consent: 'yes'}\n",
+         "form.yaml:1:1: unknown key 'answer' (did you mean 'answers'?)"),
     ],
 )
 def test_a_malformed_answers_file(

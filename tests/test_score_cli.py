@@ -34,8 +34,8 @@ def run(*args: str):
 
 def test_contract_json_for_present_and_unknown() -> None:
     result = run("score", "--set", "ilo-2009", "--profile", "adult-labour",
-                 "--present", ",".join(HIGH), "--unknown", "vulnerability_destination.economic_reasons",
-                 "--format", "json")
+                 "--present", ",".join(HIGH),
+                 "--unknown", "vulnerability_destination.economic_reasons", "--format", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["profile"] == "adult-labour"
@@ -104,7 +104,8 @@ def test_low_with_poor_coverage_warns_in_text() -> None:
         "coercion_destination.forced_criminal_activity",
         "coercion_destination.forced_tasks_or_clients", "coercion_destination.forced_against_peers",
         "coercion_destination.forced_to_lie", "coercion_destination.threat_of_denunciation",
-        "coercion_destination.threat_of_worse_conditions", "coercion_destination.threats_of_violence",
+        "coercion_destination.threat_of_worse_conditions",
+        "coercion_destination.threats_of_violence",
         "coercion_destination.strong_influence", "coercion_destination.violence_against_family",
         "coercion_destination.withholding_of_wages", "coercion_destination.threat_to_inform_family",
         "exploitation.excessive_hours", "exploitation.bad_living_conditions",
@@ -138,7 +139,8 @@ def test_unknown_indicator_id_names_it_with_did_you_mean() -> None:
                  "deceptive_recruitment.nature_of_jb", "--unknown", "exploitation.nonsense_words")
     assert result.exit_code == 1
     assert ("unknown indicators in ilo-2009: 'deceptive_recruitment.nature_of_jb' (did you mean "
-            "'deceptive_recruitment.nature_of_job'?), 'exploitation.nonsense_words'") in result.stderr
+            "'deceptive_recruitment.nature_of_job'?), 'exploitation.nonsense_words'"
+            ) in result.stderr
     assert result.stdout == ""
 
 

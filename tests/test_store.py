@@ -105,15 +105,7 @@ def test_create_record_shape(store: Store) -> None:
         "answers": {},
         "notes": [],
         "history": [],
-        "events": [
-            {
-                "id": 1,
-                "kind": "create",
-                "officer": "budi",
-                "at": stamp(day=3, hour=23),
-                "detail": {"content_hash": "hash-1"},
-            }
-        ],
+        "events": [],
     }
 
 
@@ -229,6 +221,7 @@ def test_history_is_append_only(store: Store, db_path: Path) -> None:
     rid = start(store)
     store.save_answer(rid, "q", "yes", officer="budi", at=stamp(minute=1))
     store.save_answer(rid, "q", "no", officer="budi", at=stamp(minute=2))
+    store.log_event(rid, "pause", officer="budi", at=stamp(minute=3))
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         raw(db_path).execute("UPDATE history SET old_value_json = '\"no\"'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -258,12 +251,19 @@ def test_notes_and_events(store: Store) -> None:
             "created_at": stamp(minute=2),
         },
     ]
-    assert [(e["kind"], e["officer"], e["detail"]) for e in record["events"]] == [
-        ("create", "budi", {"content_hash": "hash-1"}),
-        ("pause", "budi", {"at": "age"}),
+    store.log_event(rid.lower(), "view", officer="sup", at=stamp(minute=5))
+    store.log_event("20001231-PURGED", "purge", officer="sup", at=stamp(minute=6))
+    assert record["events"] == [
+        {
+            "id": 1,
+            "kind": "pause",
+            "officer": "budi",
+            "at": stamp(minute=3),
+            "detail": {"at": "age"},
+        }
     ]
     rows = store._db.execute("SELECT record_id, kind FROM events ORDER BY id").fetchall()
-    assert rows == [(rid, "create"), (rid, "pause"), (None, "export")]
+    assert rows == [(rid, "pause"), (None, "export"), (rid, "view"), ("20001231-PURGED", "purge")]
 
 
 def test_set_language(store: Store) -> None:
@@ -341,18 +341,20 @@ def test_finalize_keeps_exactly_the_given_answers(store: Store) -> None:
     assert [
         (h["question_id"], h["old_value"], h["new_value"], h["reason"]) for h in record["history"]
     ] == [("job_offer", "yes", "no", "changed at finalize")]
-    assert record["events"][-1] == {
-        "id": 2,
-        "kind": "finalize",
-        "officer": "ani",
-        "at": stamp(hour=10),
-        "detail": {
-            "outcome": "completed",
-            "level": "medium",
-            "answers": 4,
-            "dropped": ["job_type"],
-        },
-    }
+    assert record["events"] == [
+        {
+            "id": 1,
+            "kind": "finalize",
+            "officer": "ani",
+            "at": stamp(hour=10),
+            "detail": {
+                "outcome": "completed",
+                "level": "medium",
+                "answers": 4,
+                "dropped": ["job_type"],
+            },
+        }
+    ]
 
 
 def test_consent_declined_keeps_no_answer(store: Store, db_path: Path) -> None:
@@ -395,7 +397,7 @@ def test_a_completed_record_cannot_change(store: Store) -> None:
     with pytest.raises(StoreError, match="cannot be changed"):
         store.set_language(rid, "en")
     assert store.answers(rid) == {"consent": "yes"}
-    assert [e["kind"] for e in store.record(rid)["events"]] == ["create", "finalize"]
+    assert [e["kind"] for e in store.record(rid)["events"]] == ["finalize"]
 
 
 def _draft_for_finalize(store: Store) -> str:

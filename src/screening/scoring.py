@@ -31,7 +31,7 @@ Present = Mapping[str, Iterable[tuple[str, Any]]] | Iterable[str]
 
 def first_clause(clauses: Iterable[Clause], strong: int, medium: int, weak: int) -> Clause | None:
     """The first clause (in YAML order) these counts meet, or None."""
-    return next((c for c in reversed(list(clauses)) if c.met(strong, medium, weak)), None)
+    return next((c for c in clauses if c.met(strong, medium, weak)), None)
 
 
 def score(

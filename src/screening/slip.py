@@ -22,7 +22,8 @@ def _word(key: str, lang: str) -> str:
     return localized(_WORDS[key], lang)
 
 
-def slip_sections(indicator_set: IndicatorSet, lang: str) -> tuple[str, list[tuple[str, list[str]]]]:
+def slip_sections(indicator_set: IndicatorSet,
+                  lang: str) -> tuple[str, list[tuple[str, list[str]]]]:
     """(title, [(heading, lines)]) in ``lang``: the set's slip, then the referral contacts."""
     slip = indicator_set.information_slip
     title = localized(slip.title, lang) if slip else _word("title", lang)

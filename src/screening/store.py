@@ -423,6 +423,16 @@ class Store:
 
     # -- records ---------------------------------------------------------------------------
 
+    def _canonical_id(self, record_id: str) -> str:
+        """The stored spelling of an id typed loosely; unknown ids are returned as given."""
+        normal = _normalize_id(record_id)
+        if normal != record_id:
+            found = self._db.execute("SELECT 1 FROM records WHERE id = ?", [normal]).fetchone()
+            exact = self._db.execute("SELECT 1 FROM records WHERE id = ?", [record_id]).fetchone()
+            if found and not exact:
+                return normal
+        return record_id
+
     def _require(self, record_id: str, *, draft: bool = False) -> dict[str, Any]:
         """The record's row, or NotFound with a suggestion; ``draft`` refuses a completed one."""
         row = None
@@ -488,7 +498,6 @@ class Store:
                     "updated_at": started_at,
                 }
             )
-            self._event(record_id, "create", officer, started_at, {"content_hash": content_hash})
         return record_id
 
     def save_answer(
@@ -626,6 +635,8 @@ class Store:
     ) -> None:
         """Append to the audit trail (``record_id`` may be None or a purged record's id)."""
         with self._write("write the audit trail"):
+            if record_id is not None:
+                record_id = self._canonical_id(record_id)
             self._event(record_id, kind, officer, at, detail)
 
     def set_language(self, record_id: str, language: str) -> None:

@@ -44,6 +44,12 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+_TAG_WORDS = {
+    "tag:yaml.org,2002:int": "whole number",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:timestamp": "date",
+}
 
 
 @dataclass
@@ -87,6 +93,7 @@ class _Builder:
         self.source = source
         self.count = 0
         self.constructor = _Loader("")  # only used to resolve scalar values
+        self.open: set[int] = set()  # collections being built: an alias back to one is a loop
 
     def build(self, node: yaml.Node, loc: YamlPath) -> Any:
         self.count += 1
@@ -94,16 +101,37 @@ class _Builder:
             raise _TooLarge
         mark = node.start_mark
         self.source.positions.setdefault(loc, (mark.line + 1, mark.column + 1))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != "tag:yaml.org,2002:seq":
-                self._bad_tag(node, loc)
-            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.CollectionNode):
+            if id(node) in self.open:
+                self.source.diagnostics.append(
+                    self._at(node, "an alias refers to a value that contains it", "yaml-alias")
+                )
+                return None
+            self.open.add(id(node))
+            try:
+                if isinstance(node, yaml.MappingNode):
+                    return self._mapping(node, loc)
+                if node.tag != "tag:yaml.org,2002:seq":
+                    self._bad_tag(node, loc)
+                return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+            finally:
+                self.open.discard(id(node))
         if node.tag not in _SCALAR_TAGS:
             self._bad_tag(node, loc)
             return None
-        value = self.constructor.construct_object(node, deep=True)
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, yaml.YAMLError):
+            # e.g. 2024-13-45 (read as a date) or an explicit '!!int 12x'
+            kind = _TAG_WORDS.get(node.tag, node.tag.rsplit(":", 1)[-1])
+            self.source.diagnostics.append(
+                self._at(
+                    node,
+                    f"'{node.value}' is not a valid {kind}; put it in quotes if it is text",
+                    "yaml-value",
+                )
+            )
+            return None
         # Dates become ISO text: content and answers files speak in strings.
         return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -149,6 +177,9 @@ class _Builder:
         return Diagnostic(self.source.path, mark.line + 1, mark.column + 1, message, code)
 
 
+_TOO_DEEP = "the document is nested too deeply to read; refused"
+
+
 def load_text(text: str, path: str) -> SourceFile:
     source = SourceFile(path=path, text=text)
     if not text.strip():
@@ -156,6 +187,9 @@ def load_text(text: str, path: str) -> SourceFile:
         return source
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except RecursionError:
+        source.diagnostics.append(Diagnostic(path, 1, 1, _TOO_DEEP, "yaml-too-deep"))
+        return source
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -176,6 +210,9 @@ def load_text(text: str, path: str) -> SourceFile:
         return source
     try:
         source.data = _Builder(source).build(nodes[0], ())
+    except RecursionError:
+        source.data = None
+        source.diagnostics.append(Diagnostic(path, 1, 1, _TOO_DEEP, "yaml-too-deep"))
     except _TooLarge:
         source.data = None
         source.diagnostics.append(

@@ -10,12 +10,11 @@ import signal
 import sys
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from screening.answers import AnswerValue
 from screening.cli._messages import t
-from screening.errors import AnswersExhausted, InvalidAnswer, ScreeningError, suggest
+from screening.errors import AnswersExhausted, InvalidAnswer, suggest
 from screening.models.base import localized
 
 if TYPE_CHECKING:
@@ -127,74 +126,6 @@ class Session:
 
 
 # --- paper-form entry ---------------------------------------------------------------------
-
-
-@dataclass
-class AnswersFile:
-    answers: dict[str, Any]
-    language: str | None = None
-    officer: str | None = None
-    location: str | None = None
-
-
-def read_answers_file(path: Path) -> AnswersFile:
-    """Read a paper-form answers file: ``{"answers": {QID: VALUE}}`` (+ language, officer,
-    location). Safe YAML (JSON is YAML too); every problem is a clear error."""
-    from screening.errors import ContentError
-    from screening.yaml_source import load_file
-
-    source = load_file(path)
-    if source.diagnostics:
-        raise ContentError(source.diagnostics)
-    data = source.data
-    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
-        raise ScreeningError(
-            f"{path}: expected a mapping with an 'answers' mapping inside",
-            hint="write it as:  answers: {consent: 'yes', age: 31, ...}",
-        )
-    unknown = sorted(
-        set(data)
-        - {"answers", "language", "officer", "location", "questionnaire", "expect", "description"}
-    )
-    if unknown:
-        raise ScreeningError(
-            f"{path}: unknown key '{unknown[0]}'"
-            + suggest(unknown[0], ["answers", "language", "officer", "location"])
-        )
-    for key in ("language", "officer", "location"):
-        if data.get(key) is not None and not isinstance(data[key], str):
-            raise ScreeningError(f"{path}: '{key}' must be text")
-    return AnswersFile(
-        answers={str(k): v for k, v in data["answers"].items()},
-        language=data.get("language"),
-        officer=data.get("officer"),
-        location=data.get("location"),
-    )
-
-
-def check_answers(interview: Interview, answers: dict[str, Any], lang: str, path: Path) -> None:
-    """Refuse a bad answers file before anything is written: unknown ids, wrong values."""
-    import copy
-
-    questionnaire = interview.questionnaire
-    ids = [q.id for q in questionnaire.questions()]
-    for qid in answers:
-        if qid not in ids:
-            raise ScreeningError(
-                f"{path}: unknown question '{qid}'" + suggest(qid, ids),
-                hint=f"screening questionnaires show {questionnaire.id} lists them",
-            )
-    trial = copy.deepcopy(interview)
-    while (question := trial.next_question()) is not None:
-        if question.id not in answers:
-            if question.required:
-                return  # runs out here: the real run keeps a draft and exits 3
-            trial.answers[question.id] = None
-            continue
-        try:
-            trial.answer(question, answers[question.id], lang=lang)
-        except InvalidAnswer as exc:
-            raise ScreeningError(f"{path}: question '{question.id}': {exc.message}") from None
 
 
 def run_paper_form(session: Session, answers: dict[str, Any], console: Console) -> None:

@@ -86,6 +86,8 @@ def schema(
     """
     import json
 
+    from rich.markup import escape
+
     from screening.cli._output import emit_json, err
     from screening.content import KINDS
     from screening.errors import ScreeningError, suggest
@@ -106,7 +108,7 @@ def schema(
         for name, body in schemas.items():
             target = out / f"{name}.schema.json"
             target.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", "utf-8")
-            err().print(f"wrote {target}")
+            err().print(f"wrote {escape(str(target))}", soft_wrap=True)
     except OSError as exc:
         raise ScreeningError(f"cannot write the schema to {out}: {exc.strerror or exc}") from None
 
@@ -127,6 +129,8 @@ def init(
       screening content init ./our-office && screening validate --content ./our-office
     """
     import shutil
+
+    from rich.markup import escape
 
     from screening.cli._output import err
     from screening.content import bundled_root
@@ -153,5 +157,6 @@ def init(
         typer.echo(str(target))
     err().print(
         f"Copied {len(copied)} file(s). Use them with: "
-        f"SCREENING_CONTENT={folder} screening validate"
+        f"SCREENING_CONTENT={escape(str(folder))} screening validate",
+        soft_wrap=True,
     )

@@ -74,9 +74,9 @@ def start(
       screening interview start departure --answers form-0412.yaml
     """
     from screening import settings
+    from screening.answers_file import read_answers_file
     from screening.cli._common import catalogue as load
     from screening.cli._output import err
-    from screening.cli._walk import read_answers_file
     from screening.clock import Clock
     from screening.engine import Interview
     from screening.errors import ScreeningError, suggest
@@ -110,9 +110,9 @@ def start(
         )
     interview = Interview(questionnaire)
     if form is not None:
-        from screening.cli._walk import check_answers
+        from screening.answers_file import checked_answers
 
-        check_answers(interview, form.answers, ui, answers)  # type: ignore[arg-type]
+        checked_answers(questionnaire, form, ui=ui)
     clock = Clock()
     store = Store.open(db)
     try:
@@ -167,9 +167,10 @@ def resume(
       screening interview resume 20261127-K7M2QX --answers rest-of-form.yaml
     """
     from screening import settings
+    from screening.answers_file import checked_answers, read_answers_file
     from screening.cli._messages import t
     from screening.cli._output import err
-    from screening.cli._walk import Session, check_answers, read_answers_file
+    from screening.cli._walk import Session
     from screening.clock import Clock
     from screening.content import from_snapshot
     from screening.engine import Interview
@@ -192,7 +193,7 @@ def resume(
         interview = Interview(questionnaire, answers=dict(record["answers"]))
         lang = record["language"]
         if form is not None:
-            check_answers(interview, form.answers, ui, answers)  # type: ignore[arg-type]
+            checked_answers(questionnaire, form, ui=ui)
         officer = (
             officer or (form.officer if form else None) or saved.get("officer") or record["officer"]
         )

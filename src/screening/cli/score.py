@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -12,16 +11,13 @@ from screening.cli._common import ContentOption, TextFormatOption, catalogue, ch
 from screening.cli._output import TextFormat
 
 if TYPE_CHECKING:
-    from datetime import date
 
     from rich.console import RenderableType
 
-    from screening.models import IndicatorSet, Questionnaire
+    from screening.models import IndicatorSet, Question, Questionnaire
     from screening.models.assessment import Assessment
 
 #: Answers-file keys; worked cases add questionnaire, expect and description.
-ANSWERS_FILE_KEYS = ("answers", "language", "officer", "location", "questionnaire", "expect",
-                     "description")
 LEVEL_STYLE = {"high": "bold white on red", "medium": "bold black on yellow",
                "low": "bold black on green"}
 
@@ -137,7 +133,8 @@ def score(
     both = [i for i in yes if i in dunno]
     if both:
         raise ScreeningError(f"named both present and unknown: {', '.join(both)}")
-    off_list = [i for i in [*yes, *dunno] if profile not in indicator_set.indicator(i).tiers]  # type: ignore[union-attr]
+    listed = {i.id for i in indicator_set.for_profile(profile)}
+    off_list = [i for i in [*yes, *dunno] if i not in listed]
     if off_list:
         err().print(f"[yellow]Not on the {profile} list, ignored:[/] {', '.join(off_list)}",
                     soft_wrap=True)
@@ -157,97 +154,9 @@ def _ids(values: list[str] | None) -> list[str]:
     return out
 
 
-# --- answers files --------------------------------------------------------------------------
-
-
-@dataclass
-class AnswersFile:
-    """A filled answers file, read but not yet checked against a script."""
-
-    path: str
-    answers: dict[str, Any]
-    language: str | None = None
-    officer: str | None = None
-    location: str | None = None
-    questionnaire: str | None = None
-    #: question id -> "PATH:LINE:COL" of its answer, for messages
-    places: dict[str, str] = field(default_factory=dict)
-
-
-def read_answers_file(path: Path) -> AnswersFile:
-    """Parse an answers file; raises ScreeningError naming every problem of its shape."""
-    from screening.errors import ScreeningError, suggest
-    from screening.yaml_source import load_file
-
-    source = load_file(path)
-    if source.diagnostics:
-        raise ScreeningError("cannot read the answers file:\n"
-                             + "\n".join(f"  {d}" for d in sorted(source.diagnostics)))
-    data = source.data
-    problems = []
-    if not isinstance(data, dict):
-        raise ScreeningError(f"{path}: expected a mapping with 'answers: {{QUESTION_ID: VALUE}}'")
-    for key in data:
-        if key not in ANSWERS_FILE_KEYS:
-            line, col = source.where((key,), key=True)
-            problems.append(f"{path}:{line}:{col}: unknown key '{key}'"
-                            + suggest(str(key), ANSWERS_FILE_KEYS))
-    answers = data.get("answers")
-    if not isinstance(answers, dict):
-        line, col = source.where(("answers",))
-        problems.append(f"{path}:{line}:{col}: 'answers' must be a mapping of question id to "
-                        "answer")
-        answers = {}
-    texts = {}
-    for key in ("language", "officer", "location", "questionnaire"):
-        value = data.get(key)
-        if value is not None and not isinstance(value, str):
-            line, col = source.where((key,))
-            problems.append(f"{path}:{line}:{col}: '{key}' must be text")
-            value = None
-        texts[key] = value
-    if problems:
-        raise ScreeningError("the answers file has problems:\n"
-                             + "\n".join(f"  {p}" for p in problems))
-    places = {}
-    for qid in answers:
-        line, col = source.where(("answers", qid), key=True)
-        places[str(qid)] = f"{path}:{line}:{col}"
-    return AnswersFile(str(path), {str(k): v for k, v in answers.items()}, places=places,
-                       **texts)
-
-
-def checked_answers(questionnaire: Questionnaire, filled: AnswersFile, *, ui: str = "en",
-                    today: date | None = None) -> dict[str, Any]:
-    """Every answer normalized in script order; ScreeningError naming each bad one."""
-    from screening.engine import normalize
-    from screening.errors import InvalidAnswer, ScreeningError, suggest
-
-    known = [q.id for q in questionnaire.questions()]
-    problems = [
-        f"{filled.places.get(qid, filled.path)}: unknown question '{qid}' in {questionnaire.id}"
-        + suggest(qid, known)
-        for qid in filled.answers if qid not in known
-    ]
-    checked: dict[str, Any] = {}
-    for question in questionnaire.questions():
-        if question.id not in filled.answers:
-            continue
-        try:
-            checked[question.id] = normalize(question, filled.answers[question.id], lang=ui,
-                                             answers={k: v for k, v in checked.items()
-                                                      if v is not None}, today=today)
-        except InvalidAnswer as exc:
-            problems.append(f"{filled.places.get(question.id, filled.path)}: question "
-                            f"'{question.id}': {exc.message}")
-    if problems:
-        raise ScreeningError("the answers file has problems:\n"
-                             + "\n".join(f"  {p}" for p in problems))
-    return checked
-
-
 def _score_file(questionnaire_id: str | None, path: Path, set_id: str | None, slip: Path | None,
                 lang: str | None, ui: str, content: Path | None, fmt: TextFormat) -> None:
+    from screening.answers_file import checked_answers, read_answers_file
     from screening.cli._output import emit_json, err, out
     from screening.engine import Interview
     from screening.errors import ScreeningError, suggest
@@ -364,7 +273,7 @@ def render(assessment: Assessment, *, ui: str = "en",
                 asked = questionnaire.question(ref.question) if questionnaire else None
                 text = f": {localized(asked.text, ui)}" if asked else ""
                 parts.append(line(f"        [dim]{escape(ref.question)}{escape(text)} ->[/] "
-                                  f"[bold]{escape(_answer(ref.answer))}[/]"))
+                                  f"[bold]{escape(_answer(ref.answer, asked, ui))}[/]"))
 
     parts.append(line(f"\n[bold underline]{_w('coverage', ui)}[/]"))
     parts.append(line("  " + escape(_w("coverage_line", ui, pct=f"{a.coverage:.0%}",
@@ -389,7 +298,14 @@ def render(assessment: Assessment, *, ui: str = "en",
     return Group(*parts)
 
 
-def _answer(value: Any) -> str:
+def _answer(value: Any, question: Question | None, ui: str) -> str:
+    """An answer as the officer reads it: option labels rather than keys."""
+    from screening.models.base import localized
+
+    def one(item: Any) -> str:
+        option = question.option(str(item)) if question is not None else None
+        return f"{localized(option.label, ui)} ({item})" if option else str(item)
+
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return ", ".join(one(v) for v in value)
+    return one(value)

@@ -1,0 +1,104 @@
+"""Paper-form answers files: ``{answers: {QUESTION_ID: VALUE}}`` plus optional language,
+officer, location and questionnaire. Read safely, checked against a script, every problem
+reported at once with its place. Used by ``interview --answers`` and ``score --answers``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from screening.models import Questionnaire
+
+ANSWERS_FILE_KEYS = ("answers", "language", "officer", "location", "questionnaire", "expect",
+                     "description")
+
+
+@dataclass
+class AnswersFile:
+    """A filled answers file, read but not yet checked against a script."""
+
+    path: str
+    answers: dict[str, Any]
+    language: str | None = None
+    officer: str | None = None
+    location: str | None = None
+    questionnaire: str | None = None
+    #: question id -> "PATH:LINE:COL" of its answer, for messages
+    places: dict[str, str] = field(default_factory=dict)
+
+
+def read_answers_file(path: Path) -> AnswersFile:
+    """Parse an answers file; raises ScreeningError naming every problem of its shape."""
+    from screening.errors import ScreeningError, suggest
+    from screening.yaml_source import load_file
+
+    source = load_file(path)
+    if source.diagnostics:
+        raise ScreeningError("cannot read the answers file:\n"
+                             + "\n".join(f"  {d}" for d in sorted(source.diagnostics)))
+    data = source.data
+    problems = []
+    if not isinstance(data, dict):
+        raise ScreeningError(f"{path}: expected a mapping with 'answers: {{QUESTION_ID: VALUE}}'")
+    for key in data:
+        if key not in ANSWERS_FILE_KEYS:
+            line, col = source.where((key,), key=True)
+            problems.append(f"{path}:{line}:{col}: unknown key '{key}'"
+                            + suggest(str(key), ANSWERS_FILE_KEYS))
+    answers = data.get("answers")
+    if not isinstance(answers, dict):
+        line, col = source.where(("answers",))
+        problems.append(f"{path}:{line}:{col}: 'answers' must be a mapping of question id to "
+                        "answer")
+        answers = {}
+    texts = {}
+    for key in ("language", "officer", "location", "questionnaire"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            line, col = source.where((key,))
+            problems.append(f"{path}:{line}:{col}: '{key}' must be text")
+            value = None
+        texts[key] = value
+    if problems:
+        raise ScreeningError("the answers file has problems:\n"
+                             + "\n".join(f"  {p}" for p in problems))
+    places = {}
+    for qid in answers:
+        line, col = source.where(("answers", qid), key=True)
+        places[str(qid)] = f"{path}:{line}:{col}"
+    return AnswersFile(str(path), {str(k): v for k, v in answers.items()}, places=places,
+                       **texts)
+
+
+def checked_answers(questionnaire: Questionnaire, filled: AnswersFile, *, ui: str = "en",
+                    today: date | None = None) -> dict[str, Any]:
+    """Every answer normalized in script order; ScreeningError naming each bad one."""
+    from screening.engine import normalize
+    from screening.errors import InvalidAnswer, ScreeningError, suggest
+
+    known = [q.id for q in questionnaire.questions()]
+    problems = [
+        f"{filled.places.get(qid, filled.path)}: unknown question '{qid}' in {questionnaire.id}"
+        + suggest(qid, known)
+        for qid in filled.answers if qid not in known
+    ]
+    checked: dict[str, Any] = {}
+    for question in questionnaire.questions():
+        if question.id not in filled.answers:
+            continue
+        try:
+            checked[question.id] = normalize(question, filled.answers[question.id], lang=ui,
+                                             answers={k: v for k, v in checked.items()
+                                                      if v is not None}, today=today)
+        except InvalidAnswer as exc:
+            problems.append(f"{filled.places.get(question.id, filled.path)}: question "
+                            f"'{question.id}': {exc.message}")
+    if problems:
+        raise ScreeningError("the answers file has problems:\n"
+                             + "\n".join(f"  {p}" for p in problems))
+    return checked
+
+
