@@ -70,8 +70,9 @@ def emit_rows(
         from rich.table import Table
 
         table = Table(title=title, show_lines=False)
-        for column in columns:
-            table.add_column(column)
+        for n, column in enumerate(columns):
+            # The first column names the row (an id): never wrap it.
+            table.add_column(column, no_wrap=n == 0)
         for row in rows:
             table.add_row(*(_cell(row.get(c)) for c in columns))
         out().print(table)

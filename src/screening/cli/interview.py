@@ -349,7 +349,12 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
         from screening.scoring import assess
 
         answers = interview.pruned()
-        assessment = assess(session.indicator_set, session.questionnaire, answers)
+        assessment = assess(
+            session.indicator_set,
+            session.questionnaire,
+            answers,
+            content_hash=session.content_hash,
+        )
         outcome = "completed"
     session.store.finalize(
         session.record_id,

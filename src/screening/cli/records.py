@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
-from screening.cli._common import DbOption, FormatOption, TextFormatOption
+from screening.cli._common import ContentOption, DbOption, FormatOption, TextFormatOption
 from screening.cli._output import Format, TextFormat
 
-app = typer.Typer(help="Screening records: list, show.", no_args_is_help=True)
+app = typer.Typer(help="Screening records: list, show, rescore.", no_args_is_help=True)
 
 LIST_COLUMNS = [
     "id",
@@ -45,39 +45,27 @@ def _when(value: str | None, name: str) -> str | None:
 def list_records(
     status: Annotated[
         str | None,
-        typer.Option(
-            "--status", help="draft or completed."
-        ),
+        typer.Option("--status", help="draft or completed."),
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option(
-            "--since", help="Started on or after this date (YYYY-MM-DD)."
-        ),
+        typer.Option("--since", help="Started on or after this date (YYYY-MM-DD)."),
     ] = None,
     until: Annotated[
         str | None,
-        typer.Option(
-            "--until", help="Started on or before this date (YYYY-MM-DD)."
-        ),
+        typer.Option("--until", help="Started on or before this date (YYYY-MM-DD)."),
     ] = None,
     questionnaire: Annotated[
         str | None,
-        typer.Option(
-            "--questionnaire", "-q", help="Only this questionnaire."
-        ),
+        typer.Option("--questionnaire", "-q", help="Only this questionnaire."),
     ] = None,
     level: Annotated[
         str | None,
-        typer.Option(
-            "--level", help="high, medium or low."
-        ),
+        typer.Option("--level", help="high, medium or low."),
     ] = None,
     limit: Annotated[
         int | None,
-        typer.Option(
-            "--limit", min=1, help="At most this many (newest first)."
-        ),
+        typer.Option("--limit", min=1, help="At most this many (newest first)."),
     ] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
@@ -237,3 +225,78 @@ def _render_record(
         from screening.cli.score import render
 
         console.print(render(assessment, ui=ui, questionnaire=questionnaire), soft_wrap=True)
+
+
+@app.command("rescore")
+def rescore(
+    record_id: Annotated[str, typer.Argument(help="The record id.")],
+    content: ContentOption = None,
+    db: DbOption = None,
+    fmt: TextFormatOption = TextFormat.text,
+    ui: Annotated[str, typer.Option("--ui", help="Language of the explanation: en or id.")] = "en",
+) -> None:
+    """Score an old record under the current (or another) content and show what changes.
+
+    Nothing is stored: a supervisor sees the effect of editing a tier or a rule before
+    rolling it out.
+
+    Examples:
+
+      screening records rescore 20261127-K7M2QX
+
+      screening records rescore 20261127-K7M2QX --content ./draft-content --format json
+    """
+    from screening.cli._common import catalogue
+    from screening.cli._output import emit_json, out
+    from screening.content import from_snapshot
+    from screening.errors import ScreeningError
+    from screening.rescore import differences
+    from screening.scoring import assess
+    from screening.store import Store
+
+    with Store.open(db) as store:
+        record = store.record(record_id)
+        snapshot = store.snapshot(record["content_hash"])
+        store.log_event(record_id, "rescore", officer="", at=_now(), detail=None)
+    before = _assessment(record)
+    if before is None:
+        raise ScreeningError(
+            f"record {record_id} has no assessment to compare "
+            f"({record.get('outcome') or record['status']})"
+        )
+    _, before_set = from_snapshot(snapshot)
+    cat = catalogue(content)
+    questionnaire = cat.questionnaire(record["questionnaire"])
+    after_set = cat.indicator_set(questionnaire.indicator_set)
+    after = assess(
+        after_set, questionnaire, record["answers"], content_hash=cat.content_hash(questionnaire.id)
+    )
+    if after is None:
+        raise ScreeningError(
+            f"record {record_id}: the current script reads its answers as "
+            "consent declined; nothing to compare"
+        )
+    known = {q.id for q in questionnaire.questions()}
+    gone = [qid for qid in record["answers"] if qid not in known]
+    changes = differences(before, after, before_set, after_set)
+    if gone:
+        changes.append(f"answers to questions no longer in the script, ignored: {', '.join(gone)}")
+    if fmt is TextFormat.json:
+        emit_json(
+            {
+                "id": record_id,
+                "before": before.contract(),
+                "after": after.contract(),
+                "changes": changes,
+            }
+        )
+        return
+    console = out()
+    console.print(
+        f"[bold]{record_id}[/]: {before.level} → [bold]{after.level}[/] "
+        f"under {after_set.id} {after_set.version}"
+    )
+    if not changes:
+        console.print("No change: the current content scores this record the same way.")
+    for change in changes:
+        console.print(f"  • {change}", soft_wrap=True)
