@@ -819,37 +819,51 @@ def test_open_creates_only_the_default_folder(
 # -- two officers, one file -------------------------------------------------------------------
 
 
-def _officer(path: str, officer: str, barrier: object, count: int) -> str:
+def _officer(path: str, officer: str, barrier: object, results: object, count: int) -> None:
     barrier.wait()  # type: ignore[attr-defined]
-    with Store(Path(path)) as opened:
-        rid = opened.create_record(
-            questionnaire_id="departure",
-            questionnaire_version="1",
-            content_hash="hash-1",
-            snapshot=SNAPSHOT,
-            officer=officer,
-            location="CGK",
-            language="id",
-            started_at=stamp(),
-        )
-        for n in range(count):
-            opened.save_answer(rid, f"q{n:03d}", f"{officer}-{n}", officer=officer, at=stamp())
-    return rid
+    try:
+        with Store(Path(path)) as opened:
+            rid = opened.create_record(
+                questionnaire_id="departure",
+                questionnaire_version="1",
+                content_hash="hash-1",
+                snapshot=SNAPSHOT,
+                officer=officer,
+                location="CGK",
+                language="id",
+                started_at=stamp(),
+            )
+            for n in range(count):
+                opened.save_answer(rid, f"q{n:03d}", f"{officer}-{n}", officer=officer, at=stamp())
+        results.put((officer, rid))  # type: ignore[attr-defined]
+    except BaseException as exc:
+        results.put((officer, f"{type(exc).__name__}: {exc}"))  # type: ignore[attr-defined]
+        raise
 
 
 def test_two_processes_write_to_one_new_file_at_once(db_path: Path) -> None:
     count = 200
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Manager() as manager:
-        barrier = manager.Barrier(2)
-        with ctx.Pool(2) as pool:
-            jobs = [
-                pool.apply_async(_officer, (str(db_path), name, barrier, count))
-                for name in ("budi", "ani")
-            ]
-            ids = [job.get(timeout=120) for job in jobs]
-    assert len(set(ids)) == 2
+    barrier = ctx.Barrier(2)
+    results = ctx.Queue()
+    officers = [
+        ctx.Process(target=_officer, args=(str(db_path), name, barrier, results, count))
+        for name in ("budi", "ani")
+    ]
+    for process in officers:
+        process.start()
+    try:
+        outcome = dict(results.get(timeout=120) for _ in officers)
+        for process in officers:
+            process.join(timeout=30)
+    finally:
+        for process in officers:
+            if process.is_alive():  # SIGKILL: a test run may be ignoring SIGTERM
+                process.kill()
+                process.join()
+    assert [p.exitcode for p in officers] == [0, 0], outcome
+    assert all(ID_RE.fullmatch(rid) for rid in outcome.values()), outcome
     with Store(db_path) as opened:
-        for rid, name in zip(ids, ("budi", "ani"), strict=True):
+        for name, rid in outcome.items():
             assert opened.answers(rid) == {f"q{n:03d}": f"{name}-{n}" for n in range(count)}
         assert sorted(r["answered"] for r in opened.list_records()) == [count, count]

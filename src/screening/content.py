@@ -109,6 +109,13 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Diagnostic
     """YAML files under ``paths`` with a display name each; missing or empty folders are errors."""
     found: list[tuple[Path, str]] = []
     problems: list[Diagnostic] = []
+    seen: set[Path] = set()  # a file named twice (a folder and a file in it) is read once
+
+    def add(file: Path) -> None:
+        if file.resolve() not in seen:
+            seen.add(file.resolve())
+            found.append((file, str(file)))
+
     for path in paths:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
@@ -116,9 +123,10 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Diagnostic
                 problems.append(
                     Diagnostic(str(path), 0, 0, "no YAML files in this folder", "empty")
                 )
-            found.extend((f, str(f)) for f in files)
+            for file in files:
+                add(file)
         elif path.is_file():
-            found.append((path, str(path)))
+            add(path)
         else:
             problems.append(Diagnostic(str(path), 0, 0, "no such file or folder", "missing"))
     return found, problems
@@ -167,7 +175,7 @@ def _validate_document(source: SourceFile, path: Path, catalogue: Catalogue) -> 
         )
         return
     kind = data.get("kind") or FOLDER_KIND.get(path.parent.name)
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:  # 'kind: [x]' is not hashable
         catalogue.diagnostics.append(
             source.error(
                 ("kind",) if "kind" in data else (),

@@ -196,6 +196,20 @@ def load_text(text: str, path: str) -> SourceFile:
         problem = exc.problem or exc.context or "invalid YAML"
         source.diagnostics.append(Diagnostic(path, line, col, f"YAML syntax: {problem}", "yaml"))
         return source
+    except yaml.reader.ReaderError as exc:
+        # A control character (NUL, ESC, ...): say where, in one line.
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        source.diagnostics.append(
+            Diagnostic(
+                path,
+                line,
+                col,
+                f"character U+{exc.character:04X} is not allowed in a YAML file; delete it",
+                "yaml",
+            )
+        )
+        return source
     except yaml.YAMLError as exc:
         source.diagnostics.append(Diagnostic(path, 1, 1, f"YAML: {exc}", "yaml"))
         return source
