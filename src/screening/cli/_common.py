@@ -71,3 +71,22 @@ DbOption = Annotated[
         dir_okay=False,
     ),
 ]
+
+
+def check_ui(value: str | None) -> str | None:
+    """The officer's language for the tool's own words: one the tool is written in."""
+    from screening.cli._messages import UI_LANGUAGES
+
+    if value is not None and value not in UI_LANGUAGES:
+        raise typer.BadParameter(
+            f"'{value}' is not a language of the tool; choose {' or '.join(UI_LANGUAGES)}",
+            param_hint="'--ui'",
+        )
+    return value
+
+
+UiOption = Annotated[
+    str,
+    typer.Option("--ui", help="The officer's language for the tool's own words: en or id.",
+                 callback=check_ui),
+]

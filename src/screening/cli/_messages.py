@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+UI_LANGUAGES = ("en", "id")
+
 MESSAGES: dict[str, dict[str, str]] = {
     "read_aloud": {"en": "READ ALOUD", "id": "BACAKAN"},
     "officer_only": {

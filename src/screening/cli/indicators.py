@@ -27,13 +27,14 @@ def list_sets(content: ContentOption = None, fmt: FormatOption = Format.table) -
     Example: screening indicators list --format json
     """
     from screening.cli._output import emit_rows
+    from screening.models.base import localized
 
     cat = catalogue(content)
     rows = [
         {
             "id": s.id,
             "version": s.version,
-            "title": s.title.get("en", ""),
+            "title": localized(s.title, "en"),
             "indicators": len(s.indicators),
             "profiles": sorted({p for i in s.indicators for p in i.tiers}),
         }

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from screening.cli._common import ContentOption, DbOption, FormatOption
+from screening.cli._common import ContentOption, DbOption, FormatOption, check_ui
 from screening.cli._output import Format
 
 if TYPE_CHECKING:
@@ -34,7 +34,9 @@ LangOption = Annotated[str | None, typer.Option("--lang", help="Interview langua
 UiOption = Annotated[
     str | None,
     typer.Option(
-        "--ui", help="The officer's language for the tool's own words (id or en); remembered."
+        "--ui",
+        help="The officer's language for the tool's own words (id or en); remembered.",
+        callback=check_ui,
     ),
 ]
 SlipOption = Annotated[
@@ -113,6 +115,7 @@ def start(
         from screening.answers_file import checked_answers
 
         checked_answers(questionnaire, form, ui=ui)
+    office_key = _office_key()  # a configured key that cannot be used stops us here
     clock = Clock()
     store = Store.open(db)
     try:
@@ -125,6 +128,7 @@ def start(
             location=location,
             language=lang,
             started_at=clock.stamp(),
+            detail={"mode": "paper" if form else "guided"},
         )
         if form is None:
             settings.save({"officer": officer, "location": location, "language": lang, "ui": ui})
@@ -140,9 +144,7 @@ def start(
             clock=clock,
             language=lang,
             ui=ui,
-        )
-        session.log(
-            "create", {"questionnaire": questionnaire.id, "mode": "paper" if form else "guided"}
+            office_key=office_key,
         )
         _run(session, form.answers if form else None, console, slip, db)
     finally:
@@ -181,6 +183,7 @@ def resume(
     saved = settings.load()
     ui = ui or saved.get("ui") or "en"
     form = read_answers_file(answers) if answers else None
+    office_key = _office_key()
     store = Store.open(db)
     try:
         record = store.record(record_id)
@@ -218,6 +221,7 @@ def resume(
             clock=Clock(),
             language=lang,
             ui=ui,
+            office_key=office_key,
         )
         session.log("resume", {"answered": n})
         _run(session, form.answers if form else None, console, slip, db)
@@ -225,23 +229,46 @@ def resume(
         store.close()
 
 
+STALE_HOURS = 24
+
+
 @app.command("drafts")
 def drafts(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
-    """List open drafts, oldest first, with how far each got.
+    """List open drafts, most recently touched first, with how far each got.
+
+    Drafts hold their answers UNENCRYPTED until the interview is finished. A draft untouched
+    for more than 24 hours is flagged stale: finish it ('screening interview resume ID') or
+    remove it ('screening records purge').
 
     Example: screening interview drafts --format json
     """
-    from screening.cli._output import emit_rows
+    from datetime import UTC, datetime, timedelta
+
+    from screening.cli._output import emit_rows, err
     from screening.store import Store
 
     with Store.open(db) as store:
         rows = store.drafts()
+    cutoff = (datetime.now(UTC) - timedelta(hours=STALE_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    for row in rows:
+        row["stale"] = row["updated_at"] < cutoff
     emit_rows(
-        rows,
-        ["id", "questionnaire", "officer", "location", "started_at", "answered"],
+        [{**row, "stale": "STALE" if row["stale"] else ""} for row in rows]
+        if fmt is not Format.json
+        else rows,
+        ["id", "questionnaire", "officer", "location", "started_at", "updated_at", "answered",
+         "stale"],
         fmt,
         title="Open drafts",
     )
+    stale = sum(1 for row in rows if row["stale"])
+    if stale:
+        err().print(
+            f"[yellow]{stale} draft(s) untouched for more than {STALE_HOURS} h hold unencrypted "
+            "answers: finish them with 'screening interview resume ID' or remove them with "
+            "'screening records purge --older-than DAYS'.[/]",
+            soft_wrap=True,
+        )
 
 
 def _ask_who(
@@ -303,8 +330,8 @@ def _run(
     ui = session.ui
     if answers is None:
         console.print(f"[bold]{t('started', ui, id=session.record_id)}[/]")
-        if not _encryption_configured():
-            console.print(f"[yellow]{t('unencrypted', ui)}[/]")
+    if session.office_key is None:
+        console.print(f"[yellow]{t('unencrypted', ui)}[/]")
     resume_cmd = f"screening interview resume {session.record_id}" + (f" --db {db}" if db else "")
     try:
         with interruptible():
@@ -356,16 +383,35 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
             content_hash=session.content_hash,
         )
         outcome = "completed"
-    session.store.finalize(
-        session.record_id,
-        answers=answers,
-        assessment=assessment.model_dump(mode="json") if assessment else None,
-        level=assessment.level if assessment else None,
-        outcome=outcome,
-        completed_at=session.clock.stamp(),
-        officer=session.officer,
-        consent_share=(share == "yes") if share is not None else None,
-    )
+    from screening.protection import SealFailed, protected_questions, sealer_for
+
+    try:
+        session.store.finalize(
+            session.record_id,
+            answers=answers,
+            assessment=assessment.model_dump(mode="json") if assessment else None,
+            level=assessment.level if assessment else None,
+            outcome=outcome,
+            completed_at=session.clock.stamp(),
+            officer=session.officer,
+            consent_share=(share == "yes") if share is not None else None,
+            protect=protected_questions(session.questionnaire),
+            sealer=sealer_for(session.office_key) if session.office_key is not None else None,
+        )
+    except SealFailed as exc:
+        raise SealFailed(
+            f"Could not seal record {session.record_id} with the office public key: "
+            f"{exc.message}. The record was NOT finalized and nothing was stored unencrypted: "
+            "it stays a draft.",
+            hint="check the key with 'screening keys show', then finish with "
+            f"'screening interview resume {session.record_id}'",
+        ) from None
+    if not session.store.wal_clean:
+        console.print(
+            "[yellow]Another screening window is reading the database: older pages of this "
+            "record stay in its write-ahead log until that window closes.[/]",
+            soft_wrap=True,
+        )
     if outcome == "consent_declined":
         console.print(f"[yellow]{t('consent_declined', session.ui)}[/]")
     render_outcome(console, session, assessment)
@@ -376,9 +422,29 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
 
 
 def _encryption_configured() -> bool:
-    import os
+    from screening.crypto import configured_public_key_path
 
-    return bool(os.environ.get("SCREENING_PUBLIC_KEY"))
+    return configured_public_key_path() is not None
+
+
+def _office_key() -> object | None:
+    """The configured office public key, None when there is none; a configured key that
+    cannot be loaded is an error (never a silent fall back to plaintext)."""
+    if not _encryption_configured():
+        return None
+    from screening.crypto import KeyProblem, configured_public_key, configured_public_key_path
+
+    try:
+        return configured_public_key()
+    except KeyProblem as exc:
+        found = configured_public_key_path()
+        source = found[1] if found else ""
+        raise KeyProblem(
+            f"{exc.message} The office public key is configured (by {source}) but cannot be "
+            "used, so no interview is started: records would not be sealed.",
+            hint="fix the key with 'screening keys use PUBLIC_KEY', or unset "
+            "SCREENING_PUBLIC_KEY",
+        ) from None
 
 
 def _safe_print(console: Console, text: str) -> None:

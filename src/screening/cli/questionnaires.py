@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from screening.cli._common import ContentOption, FormatOption, catalogue
+from screening.cli._common import ContentOption, FormatOption, UiOption, catalogue
 from screening.cli._output import Format
 
 app = typer.Typer(help="Interview scripts: list, show, preview.", no_args_is_help=True)
@@ -19,13 +19,14 @@ def list_questionnaires(content: ContentOption = None, fmt: FormatOption = Forma
     Example: screening questionnaires list --format csv
     """
     from screening.cli._output import emit_rows
+    from screening.models.base import localized
 
     cat = catalogue(content)
     rows = [
         {
             "id": q.id,
             "version": q.version,
-            "title": q.title.get("en", ""),
+            "title": localized(q.title, "en"),
             "languages": q.languages,
             "questions": len(q.questions()),
             "indicator_set": q.indicator_set,
@@ -104,7 +105,7 @@ def preview(
     lang: Annotated[
         str, typer.Option("--lang", "-l", help="Interview language (read-aloud text).")
     ] = "id",
-    ui: Annotated[str, typer.Option("--ui", help="Officer's language (guidance, labels).")] = "en",
+    ui: UiOption = "en",
     content: ContentOption = None,
 ) -> None:
     """Render the whole script as the officer will see it, without running it.

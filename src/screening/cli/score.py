@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from screening.cli._common import ContentOption, TextFormatOption, catalogue, check_profile
+from screening.cli._common import (
+    ContentOption,
+    TextFormatOption,
+    UiOption,
+    catalogue,
+    check_profile,
+)
 from screening.cli._output import TextFormat
 
 if TYPE_CHECKING:
@@ -83,8 +89,7 @@ def score(
     lang: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--lang", "-l", help="Interview language, for the slip (default: the answers file's).",
         show_default=False)] = None,
-    ui: Annotated[str, typer.Option("--ui", help="Officer's language for the explanation.")]
-    = "en",
+    ui: UiOption = "en",
     content: ContentOption = None,
     fmt: TextFormatOption = TextFormat.text,
 ) -> None:

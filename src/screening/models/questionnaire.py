@@ -16,6 +16,8 @@ Mode = Literal["ask", "check", "observe"]
 #: Questions with a role feed the engine and the scoring (consent ends the interview when
 #: declined; age or birth_date selects the child lists; exploitation_type picks the lists).
 Role = Literal["consent", "consent_share", "age", "birth_date", "exploitation_type"]
+#: A condition in the small language of ``screening.conditions`` (checked by the loader).
+Condition = Annotated[str, StringConstraints(min_length=1)]
 OptionKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
 
@@ -28,7 +30,7 @@ class Option(Strict):
 
 class Constraint(Strict):
     #: A condition on ``value`` (and earlier answers) that a valid answer meets.
-    rule: str
+    rule: Condition
     message: LocalizedText
 
 
@@ -50,7 +52,7 @@ class Question(Strict):
     #: Shown to the officer under the question, never read aloud.
     guidance: LocalizedText | None = None
     required: bool = True
-    show_when: str | None = None
+    show_when: Condition | None = None
     constraint: Constraint | None = None
     options: list[Option] = Field(default_factory=list)
     #: Answer (yes, no or an option key) -> the indicators that answer reveals.
@@ -80,7 +82,7 @@ class Section(Strict):
     intro: LocalizedText | None = None
     #: Shown to the officer only, when the section begins.
     guidance: LocalizedText | None = None
-    show_when: str | None = None
+    show_when: Condition | None = None
     questions: list[Question] = Field(default_factory=list)
 
 
