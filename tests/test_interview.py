@@ -199,6 +199,7 @@ def test_pause_then_resume(env: dict[str, str]) -> None:
     )
     assert resumed.exit_code == 0, resumed.output
     assert "2 of about" in resumed.stderr and "Petugas Uji" in resumed.stderr
+    assert "started" not in resumed.stderr  # a resumed draft is not a new record
     record = show(env, record_id)
     assert record["status"] == "completed"
     assert list(record["answers"]) == [

@@ -146,7 +146,7 @@ def start(
             ui=ui,
             office_key=office_key,
         )
-        _run(session, form.answers if form else None, console, slip, db)
+        _run(session, form.answers if form else None, console, slip, db, resumed=False)
     finally:
         store.close()
 
@@ -224,7 +224,7 @@ def resume(
             office_key=office_key,
         )
         session.log("resume", {"answered": n})
-        _run(session, form.answers if form else None, console, slip, db)
+        _run(session, form.answers if form else None, console, slip, db, resumed=True)
     finally:
         store.close()
 
@@ -313,7 +313,13 @@ def _ask_who(
 
 
 def _run(
-    session: Session, answers: dict | None, console: Console, slip: Path | None, db: Path | None
+    session: Session,
+    answers: dict | None,
+    console: Console,
+    slip: Path | None,
+    db: Path | None,
+    *,
+    resumed: bool,
 ) -> None:
     """Walk the script (or the paper form) to its end, then finalize; or leave a draft."""
     from screening.cli._messages import t
@@ -328,7 +334,7 @@ def _run(
     from screening.errors import AnswersExhausted
 
     ui = session.ui
-    if answers is None:
+    if answers is None and not resumed:
         console.print(f"[bold]{t('started', ui, id=session.record_id)}[/]")
     if session.office_key is None:
         console.print(f"[yellow]{t('unencrypted', ui)}[/]")
