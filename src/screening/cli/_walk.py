@@ -102,6 +102,8 @@ class Session:
     ui: str
     console: Console | None = None
     alerts: list[str] = field(default_factory=list)
+    #: The office public key finished records are sealed with; None: stored unencrypted.
+    office_key: Any = None
 
     @property
     def questionnaire(self) -> Questionnaire:
@@ -140,10 +142,9 @@ def run_paper_form(session: Session, answers: dict[str, Any], console: Console) 
                     question_id=question.id,
                     record_id=session.record_id,
                 )
-            value = None
+            value = interview.answers[question.id] = None  # not required: left blank
         else:
             value = interview.answer(question, answers[question.id], lang=session.ui)
-        interview.answers[question.id] = value
         session.save(question, value)
         _maybe_alert(session, question, value, console, interactive=False)
     skipped = sorted(set(answers) - set(interview.answers))
@@ -228,8 +229,9 @@ def _command(session: Session, current: Question, text: str, console: Console) -
             )
             return None
         session.language = arg
-        session.store.set_language(session.record_id, arg)
-        session.log("language", {"language": arg})
+        session.store.set_language(
+            session.record_id, arg, officer=session.officer, at=session.clock.stamp()
+        )
         console.print(f"[green]{t('lang_set', ui, lang=arg)}[/]")
         return current
     if name == "note":
