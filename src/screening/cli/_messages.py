@@ -144,6 +144,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Lembar informasi ditulis ke {path}",
     },
     "summary": {"en": "Answers", "id": "Jawaban"},
+    # the assessment, as the officer reads it
+    "level": {"en": "Level", "id": "Tingkat"},
+    "profile": {"en": "Profile", "id": "Profil"},
+    "combination": {"en": "Trafficking combination", "id": "Kombinasi perdagangan orang"},
+    "met": {
+        "en": "met: indicators consistent with trafficking, refer",
+        "id": "terpenuhi: ada indikator yang sesuai dengan perdagangan orang, rujuk",
+    },
+    "not_met": {"en": "not met", "id": "tidak terpenuhi"},
+    "elements": {"en": "Palermo elements", "id": "Unsur Palermo"},
+    "why": {"en": "Why", "id": "Alasan"},
+    "none_present": {
+        "en": "No indicator was answered yes.",
+        "id": "Tidak ada indikator yang dijawab ya.",
+    },
+    "positive": {"en": "positive", "id": "positif"},
+    "not_positive": {"en": "not positive", "id": "tidak positif"},
+    "clause": {"en": "rule met", "id": "aturan terpenuhi"},
+    "coverage": {"en": "Coverage", "id": "Cakupan"},
+    "coverage_line": {
+        "en": "{pct} of the {total} indicators of the list could be assessed; {unknown} unknown "
+        "(don't know, declined or not asked)",
+        "id": "{pct} dari {total} indikator dapat dinilai; {unknown} tidak diketahui "
+        "(tidak tahu, menolak menjawab, atau belum ditanyakan)",
+    },
+    "actions": {"en": "What to do", "id": "Yang harus dilakukan"},
+    "referrals": {"en": "Refer to", "id": "Rujuk ke"},
+    "non_punishment": {"en": "Non-punishment", "id": "Tidak dihukum"},
+    "screening_only": {
+        "en": "A screening, not an identification: formal identification belongs to the police, "
+        "the UPTD PPA, LPSK and the task force.",
+        "id": "Ini penyaringan, bukan identifikasi: identifikasi resmi adalah wewenang polisi, "
+        "UPTD PPA, LPSK, dan gugus tugas.",
+    },
 }
 
 

@@ -222,9 +222,10 @@ def _render_record(
             f"{change.get('changed_at')} ({escape(str(change.get('reason') or ''))})[/]"
         )
     if assessment is not None:
-        from screening.cli.score import render
+        from screening.cli._report import render_assessment
 
-        console.print(render(assessment, ui=ui, questionnaire=questionnaire), soft_wrap=True)
+        console.print(render_assessment(assessment, ui=ui, questionnaire=questionnaire),
+                      soft_wrap=True)
 
 
 @app.command("rescore")
