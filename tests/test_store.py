@@ -102,10 +102,21 @@ def test_create_record_shape(store: Store) -> None:
         "level": None,
         "assessment": None,
         "consent_share": None,
+        "sealed": None,
+        "erased_at": None,
         "answers": {},
         "notes": [],
         "history": [],
-        "events": [],
+        # the create event is written in the same transaction as the record
+        "events": [
+            {
+                "id": 1,
+                "kind": "create",
+                "officer": "budi",
+                "at": stamp(day=3, hour=23),
+                "detail": {"questionnaire": "departure"},
+            }
+        ],
     }
 
 
@@ -253,17 +264,25 @@ def test_notes_and_events(store: Store) -> None:
     ]
     store.log_event(rid.lower(), "view", officer="sup", at=stamp(minute=5))
     store.log_event("20001231-PURGED", "purge", officer="sup", at=stamp(minute=6))
-    assert record["events"] == [
-        {
-            "id": 1,
-            "kind": "pause",
-            "officer": "budi",
-            "at": stamp(minute=3),
-            "detail": {"at": "age"},
-        }
-    ]
+    assert [e["kind"] for e in record["events"]] == ["create", "note", "note", "pause"]
+    assert record["events"][1]["detail"] == {"question": "passport_held"}  # never the text
+    assert record["events"][-1] == {
+        "id": 4,
+        "kind": "pause",
+        "officer": "budi",
+        "at": stamp(minute=3),
+        "detail": {"at": "age"},
+    }
     rows = store._db.execute("SELECT record_id, kind FROM events ORDER BY id").fetchall()
-    assert rows == [(rid, "pause"), (None, "export"), (rid, "view"), ("20001231-PURGED", "purge")]
+    assert rows == [
+        (rid, "create"),
+        (rid, "note"),
+        (rid, "note"),
+        (rid, "pause"),
+        (None, "export"),
+        (rid, "view"),
+        ("20001231-PURGED", "purge"),
+    ]
 
 
 def test_set_language(store: Store) -> None:
@@ -341,20 +360,19 @@ def test_finalize_keeps_exactly_the_given_answers(store: Store) -> None:
     assert [
         (h["question_id"], h["old_value"], h["new_value"], h["reason"]) for h in record["history"]
     ] == [("job_offer", "yes", "no", "changed at finalize")]
-    assert record["events"] == [
-        {
-            "id": 1,
-            "kind": "finalize",
-            "officer": "ani",
-            "at": stamp(hour=10),
-            "detail": {
-                "outcome": "completed",
-                "level": "medium",
-                "answers": 4,
-                "dropped": ["job_type"],
-            },
-        }
-    ]
+    assert [e["kind"] for e in record["events"]] == ["create"] + ["answer"] * 4 + ["finalize"]
+    assert record["events"][-1] == {
+        "id": 6,
+        "kind": "finalize",
+        "officer": "ani",
+        "at": stamp(hour=10),
+        "detail": {
+            "outcome": "completed",
+            "level": "medium",
+            "answers": 4,
+            "dropped": ["job_type"],
+        },
+    }
 
 
 def test_consent_declined_keeps_no_answer(store: Store, db_path: Path) -> None:
@@ -397,7 +415,7 @@ def test_a_completed_record_cannot_change(store: Store) -> None:
     with pytest.raises(StoreError, match="cannot be changed"):
         store.set_language(rid, "en")
     assert store.answers(rid) == {"consent": "yes"}
-    assert [e["kind"] for e in store.record(rid)["events"]] == ["finalize"]
+    assert [e["kind"] for e in store.record(rid)["events"]] == ["create", "answer", "finalize"]
 
 
 def _draft_for_finalize(store: Store) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from screening import __version__
-from screening.cli import authoring, indicators, interview, questionnaires, records, score
+from screening.cli import authoring, indicators, interview, keys, questionnaires, records, score
 from screening.cli._errors import ScreeningGroup
 
 app = typer.Typer(
@@ -41,6 +41,7 @@ def root(
 
 app.add_typer(interview.app, name="interview")
 app.add_typer(records.app, name="records")
+app.add_typer(keys.app, name="keys")
 app.command("validate")(authoring.validate)
 app.command("schema")(authoring.schema)
 app.add_typer(authoring.content_app, name="content")
