@@ -7,7 +7,9 @@ raises one ``ContentError`` carrying all the diagnostics.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import os
 import re
 import types
@@ -21,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from screening.errors import ContentError, Diagnostic, suggest
 from screening.models import IndicatorSet, Questionnaire
 from screening.models.base import LocalizedText
-from screening.yaml_source import SourceFile, YamlPath, load_file
+from screening.yaml_source import MAX_FILE_BYTES, SourceFile, YamlPath, load_file, load_text
 
 KINDS: dict[str, type[BaseModel]] = {
     "indicator_set": IndicatorSet,
@@ -132,17 +134,21 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Diagnostic
     return found, problems
 
 
-def check(paths: list[Path], *, references: Catalogue | None = None) -> Catalogue:
+def check(
+    paths: list[Path], *, references: Catalogue | None = None, cache: bool = False
+) -> Catalogue:
     """Validate files and folders; never raises for content problems.
 
     ``references`` supplies indicator sets a questionnaire may refer to when the set itself is
-    not among ``paths`` (validating one questionnaire against the active content).
+    not among ``paths`` (validating one questionnaire against the active content). ``cache``
+    reuses the parsed YAML of a file seen before (see :func:`_parsed`); every check still
+    runs.
     """
     catalogue = Catalogue()
     files, catalogue.diagnostics = discover(paths)
     for path, shown in files:
         catalogue.files.append(shown)
-        source = load_file(path, shown)
+        source = _parsed_file(path, shown) if cache else load_file(path, shown)
         catalogue.diagnostics.extend(source.diagnostics)
         if source.data is None or any(d.severity == "error" for d in source.diagnostics):
             continue
@@ -158,7 +164,7 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
     paths = [root / "indicators", root / "questionnaires"]
     if not root.is_dir():
         raise ContentError([Diagnostic(str(root), 0, 0, "content folder not found", "missing")])
-    catalogue = check(paths)
+    catalogue = check(paths, cache=True)
     if catalogue.errors:
         raise ContentError(catalogue.diagnostics)
     return catalogue
@@ -339,11 +345,11 @@ def _languages(document: BaseModel, languages: list[str], source: SourceFile) ->
 
 def _localized_texts(value: Any, loc: YamlPath) -> typing.Iterator[tuple[YamlPath, dict]]:
     if isinstance(value, BaseModel):
-        for name, info in type(value).model_fields.items():
+        for name, localized in _field_kinds(type(value)):
             child = getattr(value, name)
             if child is None:
                 continue
-            if _is_localized(info.annotation):
+            if localized:
                 yield (*loc, name), child
             else:
                 yield from _localized_texts(child, (*loc, name))
@@ -364,6 +370,13 @@ def _is_localized(annotation: Any) -> bool:
     return _unwrap(annotation) == LocalizedText
 
 
+@functools.cache
+def _field_kinds(model: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+    """(field name, holds a LocalizedText) of a model, worked out once per class."""
+    fields = model.model_fields.items()
+    return tuple((name, _is_localized(info.annotation)) for name, info in fields)
+
+
 def from_snapshot(snapshot: dict[str, str]) -> tuple[Questionnaire, IndicatorSet]:
     """The content a record began with, rebuilt from its stored YAML texts.
 
@@ -371,9 +384,7 @@ def from_snapshot(snapshot: dict[str, str]) -> tuple[Questionnaire, IndicatorSet
     """
     documents = []
     for kind, model in (("questionnaire", Questionnaire), ("indicator_set", IndicatorSet)):
-        from screening.yaml_source import load_text
-
-        source = load_text(snapshot[kind], f"<stored {kind}>")
+        source = _parsed(snapshot[kind], f"<stored {kind}>")
         if source.diagnostics or source.data is None:
             raise ContentError(source.diagnostics)
         try:
@@ -382,3 +393,115 @@ def from_snapshot(snapshot: dict[str, str]) -> tuple[Questionnaire, IndicatorSet
             raise ContentError(_located(source, model, exc)) from None
     questionnaire, indicator_set = documents
     return questionnaire, indicator_set  # type: ignore[return-value]
+
+
+# --- the parsed-YAML cache -------------------------------------------------------------------
+#
+# Reading the YAML is most of a start-up: PyYAML's located parse of the bundled content takes
+# about a second on a counter laptop, and the files rarely change. The plain data a file
+# parses to is kept in a cache folder, keyed by a hash of the exact text and of the parser's
+# own code; a hit skips only the parse. Validation, the cross-checks and the content hash
+# still run on every load, and positions are recomputed from the text the moment a message
+# needs one. Only a text that parsed without any problem is cached. The cache is advisory:
+# an unreadable, damaged or missing entry is parsed again, a folder that cannot be written
+# is ignored. ``SCREENING_CACHE_DIR`` moves it; ``SCREENING_CACHE_DIR=off`` turns it off.
+
+CACHE_ENV = "SCREENING_CACHE_DIR"
+_CACHE_KEEP = 64  # entries; the oldest go first
+_fingerprint: list[bytes] = []
+
+
+def cache_dir() -> Path | None:
+    """Where parsed content is cached, or None when caching is off."""
+    env = os.environ.get(CACHE_ENV)
+    if env is not None:
+        env = env.strip()
+        if env.lower() in ("", "0", "off", "no", "none"):
+            return None
+        return Path(env).expanduser()
+    if os.name == "nt":
+        local = os.environ.get("LOCALAPPDATA")
+        base = Path(local) if local else Path.home() / "AppData" / "Local"
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "screening" / "content"
+
+
+def _code_fingerprint() -> bytes:
+    """What the parsed data depends on besides the text: the parser's code and versions."""
+    if not _fingerprint:
+        import sys
+
+        import yaml
+
+        from screening import __version__, yaml_source
+
+        digest = hashlib.sha256(b"screening parsed-yaml cache 1\0")
+        digest.update(f"{__version__}\0{yaml.__version__}\0{sys.version}\0".encode())
+        digest.update(Path(yaml_source.__file__).read_bytes())
+        _fingerprint.append(digest.digest())
+    return _fingerprint[0]
+
+
+class _CachedSource(SourceFile):
+    """A source whose data came from the cache: positions are parsed only when asked for."""
+
+    _positioned = False
+
+    def where(self, loc: YamlPath, *, key: bool = False) -> tuple[int, int]:
+        if not self._positioned:
+            full = load_text(self.text, self.path)
+            self.positions, self.key_positions = full.positions, full.key_positions
+            self._positioned = True
+        return super().where(loc, key=key)
+
+
+def _parsed_file(path: Path, shown: str) -> SourceFile:
+    """``load_file``, through the cache; anything unusual takes the uncached path."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return load_file(path, shown)
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return load_file(path, shown)  # it words the problem
+    return _parsed(text, shown)
+
+
+def _parsed(text: str, shown: str) -> SourceFile:
+    """``load_text``, through the cache."""
+    try:
+        folder = cache_dir()
+        entry = None
+        if folder is not None:
+            key = hashlib.sha256(_code_fingerprint() + text.encode("utf-8")).hexdigest()
+            entry = folder / f"{key}.json"
+    except Exception:  # the cache must never stop a load
+        entry = None
+    if entry is not None:
+        try:
+            data = json.loads(entry.read_text("utf-8"))["data"]
+        except Exception:  # missing or damaged: parse again
+            pass
+        else:
+            return _CachedSource(path=shown, data=data, text=text)
+    source = load_text(text, shown)
+    if entry is not None and source.data is not None and not source.diagnostics:
+        _store(entry, source.data)
+    return source
+
+
+def _store(entry: Path, data: Any) -> None:
+    try:
+        dumped = json.dumps({"data": data}, ensure_ascii=False)
+        if json.loads(dumped)["data"] != data:  # e.g. NaN: not worth caching
+            return
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        partial = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp")
+        partial.write_text(dumped, "utf-8")
+        os.replace(partial, entry)
+        entries = sorted(entry.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in entries[:-_CACHE_KEEP]:
+            old.unlink(missing_ok=True)
+    except Exception:  # a read-only or full disk: no cache, no harm
+        return

@@ -50,7 +50,32 @@ def _console(name: str, *, stderr: bool) -> Console:
 
 
 def emit_json(data: Any) -> None:
+    """JSON on stdout: an object indented for reading, a listing one element per line."""
+    if isinstance(data, list):
+        emit_json_rows(data)
+        return
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def emit_json_rows(rows: Iterable[Any]) -> None:
+    """A JSON array written as it is read, one element per line.
+
+    Python's C JSON encoder only runs without ``indent``: a listing of thousands of records
+    indented took most of the command's time. Lines are written a chunk at a time, so a
+    generator of rows is never held in memory whole.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    write = sys.stdout.write
+    chunk: list[str] = []
+    opened = False
+    for row in rows:
+        chunk.append(("[\n  " if not opened else ",\n  ") + encode(row))
+        opened = True
+        if len(chunk) >= 512:
+            write("".join(chunk))
+            chunk.clear()
+    chunk.append("\n]\n" if opened else "[]\n")
+    write("".join(chunk))
 
 
 def emit_rows(
