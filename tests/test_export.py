@@ -302,9 +302,9 @@ def test_export_streams_page_by_page(
     monkeypatch.setattr(exporter, "PAGE", 1)
     monkeypatch.setattr(store_module, "_PAGE", 1)
     log: list[str] = []
-    read, write = store_module.Store.record, exporter.Sink.write
-    monkeypatch.setattr(store_module.Store, "record",
-                        lambda self, rid: log.append("read") or read(self, rid))
+    read, write = store_module.Store.records, exporter.Sink.write
+    monkeypatch.setattr(store_module.Store, "records",
+                        lambda self, ids: log.append("read") or read(self, ids))
     monkeypatch.setattr(exporter.Sink, "write",
                         lambda self, text: log.append("write") or write(self, text))
     result = invoke(env, "records", "export", "--format", "jsonl", "--progress")

@@ -105,27 +105,46 @@ def _restore_assessment(record: dict[str, Any]) -> None:
 
 def withhold(record: dict[str, Any], protect: set[str], marker: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``record`` with every protected value (answers, history, notes, the answers
-    behind findings) replaced by ``marker``, and no sealed envelope."""
-    out = copy.deepcopy(record)
-    for qid in out["answers"]:
-        if qid in protect and out["answers"][qid] != ERASED:
-            out["answers"][qid] = dict(marker)
-    for change in out.get("history") or []:
+    behind findings) replaced by ``marker``, and no sealed envelope.
+
+    Only what changes is copied (an export calls this for every record): the caller's record
+    is never modified."""
+    out = dict(record)
+    out["answers"] = {
+        qid: dict(marker) if qid in protect and value != ERASED else value
+        for qid, value in record["answers"].items()
+    }
+    history = []
+    for change in record.get("history") or []:
         if change.get("question_id") in protect:
+            change = dict(change)
             for side in ("old_value", "new_value"):
                 if change.get(side) is not None and change.get(side) != ERASED:
                     change[side] = dict(marker)
-    for note in out.get("notes") or []:
-        note["text"] = dict(marker)
-    assessment = out.get("assessment")
-    if isinstance(assessment, dict):
+        history.append(change)
+    out["history"] = history
+    out["notes"] = [{**note, "text": dict(marker)} for note in record.get("notes") or []]
+    assessment = record.get("assessment")
+    if isinstance(assessment, dict) and _cites(assessment, protect):
+        assessment = copy.deepcopy(assessment)
         for dimension in (assessment.get("dimensions") or {}).values():
             for finding in dimension.get("present") or []:
                 for ref in finding.get("answers") or []:
                     if ref.get("question") in protect:
                         ref["answer"] = dict(marker)
+        out["assessment"] = assessment
     out["sealed"] = None
     return out
+
+
+def _cites(assessment: dict[str, Any], protect: set[str]) -> bool:
+    """Whether a finding of the assessment names the answer of a protected question."""
+    return any(
+        ref.get("question") in protect
+        for dimension in (assessment.get("dimensions") or {}).values()
+        for finding in dimension.get("present") or []
+        for ref in finding.get("answers") or []
+    )
 
 
 def payload(record: dict[str, Any], protect: set[str]) -> dict[str, Any]:

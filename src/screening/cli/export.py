@@ -254,8 +254,8 @@ def _write_all(
     for ids in _pages(store, options.filters):
         prepared = []
         opened, overridden = [], []
-        for rid in ids:
-            record = store.record(rid)
+        for record in store.records(ids):
+            rid = record["id"]
             questionnaire, protect = content.get(record["content_hash"])
             out, status, problem = _prepare(record, protect, options, private, public)
             tally.identifying[status] += 1

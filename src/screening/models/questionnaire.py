@@ -100,15 +100,24 @@ class Questionnaire(Strict):
     sections: list[Section] = Field(min_length=1)
 
     _order: list[Question] | None = PrivateAttr(default=None)
+    _index: dict[str, Question] | None = PrivateAttr(default=None)
 
     def questions(self) -> list[Question]:
         """Every question in the order asked."""
-        if self._order is None:
-            self._order = [q for s in self.sections for q in s.questions]
-        return self._order
+        order = self._order
+        if order is None:
+            order = self._order = [q for s in self.sections for q in s.questions]
+        return order
 
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions() if q.id == question_id), None)
+        index = self._index
+        if index is None:
+            # setdefault: a duplicate id (refused by the loader) keeps its first question
+            index = {}
+            for q in self.questions():
+                index.setdefault(q.id, q)
+            self._index = index
+        return index.get(question_id)
 
     def section_of(self, question_id: str) -> Section:
         return next(s for s in self.sections if any(q.id == question_id for q in s.questions))
