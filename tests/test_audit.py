@@ -332,4 +332,9 @@ def test_a_schema_1_database_is_chained_on_upgrade(
         kinds = [e["kind"] for e in store.record("20261127-OLD000")["events"]]
     assert report["ok"] is True, report["problems"]
     assert kinds == ["create", "pause", "baseline"]
-    assert store_module.SCHEMA_VERSION == 2
+    with Store(path) as store:  # upgraded to the newest schema, and it stays readable
+        assert store.list_records() is not None
+    con = raw(path)
+    (version,) = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    con.close()
+    assert int(version) == store_module.SCHEMA_VERSION
