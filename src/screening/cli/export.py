@@ -38,7 +38,8 @@ class ExportFormat(enum.StrEnum):
     htcds = "htcds"
 
 
-BASE_COLUMNS = [
+#: What says who, where and when of a record: the head of an export row and of `records show`.
+RECORD_FIELDS = [
     "id",
     "status",
     "outcome",
@@ -50,6 +51,9 @@ BASE_COLUMNS = [
     "started_at",
     "completed_at",
     "level",
+]
+BASE_COLUMNS = [
+    *RECORD_FIELDS,
     "trafficking_indicated",
     "positive_dimensions",
     "coverage",

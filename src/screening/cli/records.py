@@ -271,19 +271,9 @@ def _render_record(
     from screening.protection import is_marker, marker_text
 
     head = Table.grid(padding=(0, 2))
-    for key in (
-        "id",
-        "status",
-        "outcome",
-        "questionnaire",
-        "questionnaire_version",
-        "officer",
-        "location",
-        "language",
-        "started_at",
-        "completed_at",
-        "level",
-    ):
+    from screening.cli.export import RECORD_FIELDS
+
+    for key in RECORD_FIELDS:
         head.add_row(f"[bold]{key}[/]", escape(str(record.get(key) or "—")))
     console.print(head)
     table = Table(title="Answers")
