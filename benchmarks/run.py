@@ -414,20 +414,25 @@ def first_question(content: Any) -> tuple[str, str, Any]:
     return questionnaire.id, question.id, answer
 
 
-def imported_libraries(command: list[str], env: dict[str, str], cwd: Path) -> list[str]:
-    """The third-party library modules ``command`` imports (``-X importtime``)."""
+def imported_libraries(
+    command: list[str], env: dict[str, str], cwd: Path
+) -> tuple[list[str], float]:
+    """The third-party library modules ``command`` imports (``-X importtime``), and how long
+    that run took."""
     if command[0] != sys.executable:
         command = [sys.executable, *command]  # the script, run by this interpreter
+    began = time.perf_counter()
     done = subprocess.run(
         [command[0], "-X", "importtime", *command[1:]],
         env=env, capture_output=True, text=True, cwd=cwd,
     )
+    seconds = time.perf_counter() - began
     modules: list[str] = []
     for line in done.stderr.splitlines():
         match = re.match(r"import time:\s+\d+\s+\|\s+\d+\s+\|\s+(\S+)", line)
         if match and match[1].split(".")[0] in LIBRARIES and match[1] not in modules:
             modules.append(match[1])
-    return modules
+    return modules, seconds
 
 
 def bench_interview(
@@ -445,7 +450,7 @@ def bench_interview(
     ]
     # A first run, under -X importtime, creates the database, warms the caches and shows
     # which library modules the path imports: the floor imports exactly those.
-    modules = imported_libraries(command, env, work)
+    modules, first_seconds = imported_libraries(command, env, work)
     roots = sorted({m.split(".")[0] for m in modules})
     floor_code = (
         "import importlib\n"
@@ -462,9 +467,12 @@ def bench_interview(
         base,
         f"import {', '.join(roots)} ({len(modules)} modules)",
     )
-    # The same start right after a content edit: the parsed-content cache is cold.
+    # The same start right after a content edit: the parsed-content cache is cold. (A smoke
+    # run takes the first run's time, which was cold, under -X importtime.)
     cold_runs = Series(command)
-    for _ in range(max(1, (repeat + 1) // 2)):
+    if not warmup:
+        cold_runs.runs.append(Run(first_seconds, 0, 3))
+    for _ in range(max(1, (repeat + 1) // 2) if warmup else 0):
         cold_env = dict(env)
         cold = Path(tempfile.mkdtemp(dir=work, prefix="cold-"))
         cold_env["SCREENING_CACHE_DIR"] = str(cold)
@@ -885,7 +893,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def step_records() -> None:
         db, facts = seeded_db(args.records, cache, args.quick)
-        extra["database"] = {**facts, "path": str(db), "bytes": db.stat().st_size}
+        shown = db.relative_to(HERE.parent) if db.is_relative_to(HERE.parent) else db
+        extra["database"] = {**facts, "path": str(shown), "bytes": db.stat().st_size}
         if "list" in wanted:
             rows.append(bench_list(screening, env, args.repeat, warmup, db, facts, work))
         if "export" in wanted:
