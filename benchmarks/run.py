@@ -242,11 +242,16 @@ class Failed(Exception):
 
 def _shown(command: Sequence[str]) -> str:
     parts = []
+    root = str(HERE.parent) + os.sep
     for part in command:
         text = str(part)
         if text == sys.executable:
             text = "python"
-        elif len(text) > 120:
+        elif text == str(Path(sys.executable).with_name("screening")):
+            text = "screening"
+        elif text.startswith(root):
+            text = text[len(root):]
+        if len(text) > 120:
             text = text[:117] + "..."
         parts.append(text if re.fullmatch(r"[\w@%+=:,./-]+", text) else repr(text))
     return " ".join(parts)
