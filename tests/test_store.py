@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import screening.store as store_module
+import screening.records.store as store_module
 from screening.errors import NotFound, ScreeningError, StoreError
-from screening.store import (
+from screening.records.store import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Store,

@@ -10,7 +10,7 @@ import typer
 from screening.cli._output import Format, TextFormat
 
 if TYPE_CHECKING:
-    from screening.content import Catalogue
+    from screening.content.catalogue import Catalogue
 
 ContentOption = Annotated[
     Path | None,
@@ -41,7 +41,7 @@ ProfileOption = Annotated[
 
 def catalogue(content: Path | None) -> Catalogue:
     """The active content, validated; content errors reach the user as compiler messages."""
-    from screening.content import load_catalogue
+    from screening.content.catalogue import load_catalogue
 
     return load_catalogue(content)
 

@@ -25,7 +25,7 @@ def render_outcome(console: Console, session: Session, assessment: Assessment | 
     from rich.panel import Panel
     from rich.text import Text
 
-    from screening.slip import slip_text
+    from screening.assessment.slip import slip_text
 
     if assessment is not None:
         console.print(
@@ -37,8 +37,8 @@ def render_outcome(console: Console, session: Session, assessment: Assessment | 
 
 
 def write_slip(indicator_set: IndicatorSet, lang: str, path: Path) -> None:
+    from screening.assessment.slip import slip_html, slip_text
     from screening.errors import ScreeningError
-    from screening.slip import slip_html, slip_text
 
     body = (
         slip_html(indicator_set, lang)

@@ -155,8 +155,8 @@ class Content:
 
     def get(self, content_hash: str) -> tuple[Any, set[str]]:
         if content_hash not in self.cache:
-            from screening.content import from_snapshot
-            from screening.protection import protected_questions
+            from screening.content.catalogue import from_snapshot
+            from screening.records.protection import protected_questions
 
             questionnaire, _ = from_snapshot(self.store.snapshot(content_hash))
             self.cache[content_hash] = (questionnaire, protected_questions(questionnaire))
@@ -166,8 +166,8 @@ class Content:
 def run(db: Path | None, options: Options) -> int:
     """Export; returns the exit code (1 when a record could not be opened)."""
     from screening.cli._output import err
-    from screening.clock import Clock
-    from screening.store import Store
+    from screening.interview.clock import Clock
+    from screening.records.store import Store
 
     private = None
     if options.key is not None:
@@ -212,7 +212,7 @@ def run(db: Path | None, options: Options) -> int:
 
 
 def _check_key(store: Any, private: Any, path: Path | None) -> None:
-    from screening.crypto import fingerprint
+    from screening.records.crypto import fingerprint
 
     mine = fingerprint(private)
     sealed_for = store.sealing_keys()
@@ -282,7 +282,7 @@ def _write_all(
                 writer.writerow(_csv_row(out, questionnaire, protect, status, options.lang,
                                          private is not None))
             elif fmt is ExportFormat.htcds:
-                from screening.htcds import skip_reason, to_case
+                from screening.records.htcds import skip_reason, to_case
 
                 why = skip_reason(out)
                 if why:
@@ -318,7 +318,7 @@ def _prepare(
     record: dict[str, Any], protect: set[str], options: Options, private: Any, public: Any
 ) -> tuple[dict[str, Any], str, str | None]:
     """(the record as it may leave, what happened to its identifying data, a problem)."""
-    from screening.protection import (
+    from screening.records.protection import (
         SEALED,
         UNREADABLE,
         has_plaintext,
@@ -335,7 +335,7 @@ def _prepare(
     if private is not None:
         if not sealed:
             return record, "opened", None
-        from screening.crypto import SealedDataError, WrongKey
+        from screening.records.crypto import SealedDataError, WrongKey
 
         try:
             return open_record(record, private), "opened", None
@@ -349,7 +349,7 @@ def _prepare(
     if sealed:
         return record, "sealed", None
     if public is not None:
-        from screening.crypto import seal
+        from screening.records.crypto import seal
 
         out = withhold(record, protect, SEALED)
         plain = json.dumps(payload(record, protect), sort_keys=True, ensure_ascii=False)
@@ -394,7 +394,7 @@ def _csv_columns(store: Any, content: Content, options: Options, opened: bool) -
 
 
 def _cell(value: Any) -> str:
-    from screening.protection import is_marker, marker_text
+    from screening.records.protection import is_marker, marker_text
 
     if value is None:
         return ""
@@ -413,9 +413,9 @@ def _csv_row(
     lang: str,
     opened: bool,
 ) -> dict[str, str]:
-    from screening.answers import SPECIAL
     from screening.cli._walk import display_value
-    from screening.protection import is_marker
+    from screening.models.answers import SPECIAL
+    from screening.records.protection import is_marker
 
     assessment = record.get("assessment") or {}
     dimensions = assessment.get("dimensions") or {}

@@ -129,7 +129,7 @@ def coverage(
     Example: screening indicators coverage --profile adult-labour --format json
     """
     from screening.cli._output import emit_rows, err
-    from screening.coverage import reach
+    from screening.content.coverage import reach
 
     check_profile(profile)
     cat = catalogue(content)

@@ -85,7 +85,7 @@ def list_records(
       screening records list --level high --since 2026-11-01 --format json
     """
     from screening.cli._output import emit_json, err, write_csv
-    from screening.store import Store
+    from screening.records.store import Store
 
     if status not in (None, "draft", "completed"):
         raise typer.BadParameter("choose draft or completed", param_hint="'--status'")
@@ -141,7 +141,7 @@ def _actor(officer: str | None = None) -> str:
     """Who the audit trail names: --officer, the saved officer, else the login name."""
     if officer:
         return officer
-    from screening import settings
+    from screening.records import settings
 
     saved = settings.load().get("officer")
     if saved:
@@ -175,8 +175,8 @@ def show(
       screening records show 20261127-K7M2QX --key /media/usb/office-private-key.pem
     """
     from screening.cli._output import emit_json, out
-    from screening.content import from_snapshot
-    from screening.store import Store
+    from screening.content.catalogue import from_snapshot
+    from screening.records.store import Store
 
     private = None
     if key is not None:
@@ -208,9 +208,9 @@ def show(
 
 
 def _open(record: dict[str, Any], private: Any, key: Any) -> dict[str, Any]:
-    from screening.crypto import SealedDataError, WrongKey
     from screening.errors import ScreeningError
-    from screening.protection import open_record
+    from screening.records.crypto import SealedDataError, WrongKey
+    from screening.records.protection import open_record
 
     try:
         return open_record(record, private)
@@ -226,7 +226,7 @@ def _open(record: dict[str, Any], private: Any, key: Any) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> str:
-    from screening.protection import is_marker, marker_text
+    from screening.records.protection import is_marker, marker_text
 
     return marker_text(value) if is_marker(value) else str(value)
 
@@ -242,8 +242,8 @@ def _assessment(record: dict[str, Any]) -> Any:
 def _scoreable(answers: dict[str, Any], questionnaire: Any) -> dict[str, Any]:
     """Answers for scoring: a sealed or erased free-text answer stays 'answered' (its words
     never drive an indicator); any other sealed value counts as not known."""
-    from screening.answers import UNKNOWN
-    from screening.protection import is_marker
+    from screening.models.answers import UNKNOWN
+    from screening.records.protection import is_marker
 
     out: dict[str, Any] = {}
     for qid, value in answers.items():
@@ -255,7 +255,7 @@ def _scoreable(answers: dict[str, Any], questionnaire: Any) -> dict[str, Any]:
 
 
 def _now() -> str:
-    from screening.clock import Clock
+    from screening.interview.clock import Clock
 
     return Clock().stamp()
 
@@ -268,7 +268,7 @@ def _render_record(
 
     from screening.cli._walk import display_value
     from screening.models.base import localized
-    from screening.protection import is_marker, marker_text
+    from screening.records.protection import is_marker, marker_text
 
     head = Table.grid(padding=(0, 2))
     from screening.cli.export import RECORD_FIELDS
@@ -333,13 +333,13 @@ def rescore(
 
       screening records rescore 20261127-K7M2QX --content ./draft-content --format json
     """
+    from screening.assessment.rescore import differences
+    from screening.assessment.scoring import assess
     from screening.cli._common import catalogue
     from screening.cli._output import emit_json, out
-    from screening.content import from_snapshot
+    from screening.content.catalogue import from_snapshot
     from screening.errors import ScreeningError
-    from screening.rescore import differences
-    from screening.scoring import assess
-    from screening.store import Store
+    from screening.records.store import Store
 
     with Store.open(db) as store:
         record = store.record(record_id)
@@ -499,7 +499,7 @@ def verify(db: DbOption = None, fmt: TextFormatOption = TextFormat.text) -> None
     Example: screening records verify --format json
     """
     from screening.cli._output import emit_json, out
-    from screening.store import Store
+    from screening.records.store import Store
 
     with Store.open(db) as store:
         result = store.verify()
@@ -525,8 +525,8 @@ def verify(db: DbOption = None, fmt: TextFormatOption = TextFormat.text) -> None
 
 def _protect_for(store: Any, cache: dict[str, set[str]], content_hash: str) -> set[str]:
     if content_hash not in cache:
-        from screening.content import from_snapshot
-        from screening.protection import protected_questions
+        from screening.content.catalogue import from_snapshot
+        from screening.records.protection import protected_questions
 
         questionnaire, _ = from_snapshot(store.snapshot(content_hash))
         cache[content_hash] = protected_questions(questionnaire)
@@ -553,7 +553,7 @@ def erase(
     """
     from screening.cli._output import err
     from screening.errors import ScreeningError
-    from screening.store import Store
+    from screening.records.store import Store
 
     if not reason.strip():
         raise typer.BadParameter("give a reason", param_hint="'--reason'")
@@ -621,7 +621,7 @@ def purge(
     from datetime import UTC, datetime, timedelta
 
     from screening.cli._output import err
-    from screening.store import Store
+    from screening.records.store import Store
 
     now = datetime.now(UTC)
     stamp = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -684,8 +684,8 @@ def seal(
     from screening.cli._output import err
     from screening.cli.interview import _office_key
     from screening.errors import ScreeningError
-    from screening.protection import sealer_for
-    from screening.store import Store
+    from screening.records.protection import sealer_for
+    from screening.records.store import Store
 
     public = _office_key()
     if public is None:

@@ -20,10 +20,10 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from screening.content.yaml_source import MAX_FILE_BYTES, SourceFile, YamlPath, load_file, load_text
 from screening.errors import ContentError, Diagnostic, suggest
 from screening.models import IndicatorSet, Questionnaire
 from screening.models.base import LocalizedText
-from screening.yaml_source import MAX_FILE_BYTES, SourceFile, YamlPath, load_file, load_text
 
 KINDS: dict[str, type[BaseModel]] = {
     "indicator_set": IndicatorSet,
@@ -39,7 +39,7 @@ def bundled_root() -> Path:
     packaged = here / "_content"
     if (packaged / "indicators").is_dir():
         return packaged
-    return here.parent.parent
+    return here.parents[2]  # src/screening/content -> the checkout
 
 
 def content_root(explicit: Path | None = None) -> Path:
@@ -306,7 +306,7 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def _cross_check(catalogue: Catalogue, references: Catalogue | None) -> None:
-    from screening import checks
+    from screening.content import checks
 
     for indicator_set in catalogue.indicator_sets.values():
         source = catalogue._located[("indicator_set", indicator_set.id)]
@@ -435,7 +435,8 @@ def _code_fingerprint() -> bytes:
 
         import yaml
 
-        from screening import __version__, yaml_source
+        from screening import __version__
+        from screening.content import yaml_source
 
         digest = hashlib.sha256(b"screening parsed-yaml cache 1\0")
         digest.update(f"{__version__}\0{yaml.__version__}\0{sys.version}\0".encode())

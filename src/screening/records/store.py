@@ -49,7 +49,7 @@ APPLICATION = "screening"
 STATUSES = ("draft", "completed")
 OUTCOMES = ("completed", "consent_declined")
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # as screening.clock.Clock.stamp()
+_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # as screening.interview.clock.Clock.stamp()
 _PAGE = 200  # rows per query when streaming a listing
 
 #: A protected value once sealed or erased (answers, history); notes are flagged instead.

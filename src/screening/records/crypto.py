@@ -200,7 +200,7 @@ def fingerprint(key: X25519PublicKey | X25519PrivateKey) -> str:
 
 def installed_public_key_path() -> Path:
     """Where 'screening keys use' puts the office public key: next to the settings."""
-    from screening.settings import settings_path
+    from screening.records.settings import settings_path
 
     return settings_path().parent / PUBLIC_FILE
 

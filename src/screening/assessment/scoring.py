@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from screening.engine import Interview, evidence
+from screening.interview.engine import Interview, evidence
 from screening.models.assessment import (
     LEVEL_ORDER,
     AnswerRef,

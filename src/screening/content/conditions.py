@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from screening.answers import is_special
 from screening.errors import suggest
+from screening.models.answers import is_special
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
