@@ -35,11 +35,11 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 def bundled_root() -> Path:
     """The content shipped with the tool: inside the wheel, or the checkout's top folder."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the screening package
     packaged = here / "_content"
     if (packaged / "indicators").is_dir():
         return packaged
-    return here.parents[2]  # src/screening/content -> the checkout
+    return here.parent.parent
 
 
 def content_root(explicit: Path | None = None) -> Path:
