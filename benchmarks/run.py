@@ -606,7 +606,7 @@ def bench_validate(screening: list[str], env: dict[str, str], repeat: int, warmu
 
 def seeded_db(records: int, cache: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
     """A database of ``records`` records: the cached one when it matches, else seeded now."""
-    from screening.records.store import SCHEMA_VERSION
+    from screening.records.database import SCHEMA_VERSION
 
     db = cache / f"records-{records}.db"
     facts_file = cache / f"records-{records}.json"

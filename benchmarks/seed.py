@@ -131,9 +131,9 @@ class Template:
 
 
 def _dump(value: object) -> str:
-    """An answer as the store writes it (``screening.records.store._dump`` when it exists)."""
+    """An answer as the store writes it (``screening.records.writes._dump`` when it exists)."""
     try:
-        from screening.records.store import _dump as store_dump
+        from screening.records.writes import _dump as store_dump
     except ImportError:  # pragma: no cover - the store changed; same JSON
         return json.dumps(value, ensure_ascii=False)
     return store_dump(value)

@@ -297,10 +297,11 @@ def test_export_streams_page_by_page(
     env: dict[str, str], records: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import screening.cli.export as exporter
+    import screening.records.queries as queries_module
     import screening.records.store as store_module
 
     monkeypatch.setattr(exporter, "PAGE", 1)
-    monkeypatch.setattr(store_module, "_PAGE", 1)
+    monkeypatch.setattr(queries_module, "_PAGE", 1)
     log: list[str] = []
     read, write = store_module.Store.records, exporter.Sink.write
     monkeypatch.setattr(store_module.Store, "records",
