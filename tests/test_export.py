@@ -296,7 +296,7 @@ def test_htcds(env: dict[str, str], records: dict[str, str], office: tuple[Path,
 def test_export_streams_page_by_page(
     env: dict[str, str], records: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import screening.cli.export as exporter
+    import screening.records.exports as exporter
     import screening.records.queries as queries_module
     import screening.records.store as store_module
 

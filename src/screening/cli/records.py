@@ -271,7 +271,7 @@ def _render_record(
     from screening.records.protection import is_marker, marker_text
 
     head = Table.grid(padding=(0, 2))
-    from screening.cli.export import RECORD_FIELDS
+    from screening.records.exports import RECORD_FIELDS
 
     for key in RECORD_FIELDS:
         head.add_row(f"[bold]{key}[/]", escape(str(record.get(key) or "—")))
