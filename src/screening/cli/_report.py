@@ -138,14 +138,14 @@ def render_assessment(
             parts.append(line(f"  {n}. {escape(localized(action, ui))}"))
     if a.referrals:
         parts.append(line(f"\n[bold underline]{t('referrals', ui)}[/]"))
-        for ref in a.referrals:
+        for referral in a.referrals:
             parts.append(
                 line(
-                    f"  - [bold]{escape(localized(ref['name'], ui))}[/]: "
-                    f"{escape(str(ref['contact']))}"
+                    f"  - [bold]{escape(localized(referral['name'], ui))}[/]: "
+                    f"{escape(str(referral['contact']))}"
                 )
             )
-            parts.append(line(f"    [dim]{escape(localized(ref['description'], ui))}[/]"))
+            parts.append(line(f"    [dim]{escape(localized(referral['description'], ui))}[/]"))
     if a.non_punishment:
         parts.append(
             line(

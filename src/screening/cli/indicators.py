@@ -72,7 +72,7 @@ def show(
         {
             "id": i.id,
             "dimension": i.dimension,
-            "tier": i.tiers[profile],  # type: ignore[index]
+            "tier": i.tiers[profile],  # type: ignore[index]  # listed: for_profile()
             "label": localized(i.label, lang),
         }
         for i in indicators
@@ -95,7 +95,7 @@ def show(
             {
                 "id": i.id,
                 "dimension": i.dimension,
-                "tier": i.tiers[profile],  # type: ignore[index]
+                "tier": i.tiers[profile],  # type: ignore[index]  # listed: for_profile()
                 "label": i.label,
                 "description": i.description,
             }
@@ -180,7 +180,7 @@ def coverage(
         title=f"Coverage of {set_id} ({profile})",
     )
     for qid in ids:
-        count = document["questionnaires"][qid]["count"]  # type: ignore[index]
+        count = document["questionnaires"][qid]["count"]  # type: ignore[index]  # built above
         err().print(f"{qid}: reaches {count} of {len(reaches)}")
     if unreached:
         err().print(f"[yellow]No questionnaire reaches {len(unreached)}:[/] {', '.join(unreached)}")

@@ -292,7 +292,7 @@ def _ask_who(
                 t("ask_officer", ui),
                 console=console,
                 default=saved.get("officer") or None,
-            ).strip()  # type: ignore[union-attr]
+            ).strip()
         if location is None:
             location = read_terminal(
                 Prompt.ask,
@@ -309,7 +309,7 @@ def _ask_who(
                 choices=languages,
                 default=default,
             )
-    return officer, location, lang  # type: ignore[return-value]
+    return officer, location, lang
 
 
 def _run(

@@ -89,7 +89,7 @@ def list_records(
         raise typer.BadParameter("choose draft or completed", param_hint="'--status'")
     if level not in (None, "high", "medium", "low"):
         raise typer.BadParameter("choose high, medium or low", param_hint="'--level'")
-    filters = dict(
+    filters: dict[str, Any] = dict(
         status=status,
         since=_when(since, "since"),
         until=_when(until, "until"),

@@ -272,7 +272,8 @@ def purge(
             if not sys.stdin.isatty():
                 raise ScreeningError("Purging cannot be undone: add --yes to confirm.")
             typer.confirm("Purge them now? This cannot be undone", abort=True, err=True)
-        actor, cache = _actor(officer), {}
+        actor = _actor(officer)
+        cache: dict[str, set[str]] = {}
         for c in candidates:
             reason = (
                 f"retention: untouched draft older than {drafts_older_than} h"
@@ -314,7 +315,8 @@ def seal(
             hint="screening keys use PUBLIC_KEY",
         )
     sealer = sealer_for(public)
-    sealed, cache = 0, {}
+    sealed = 0
+    cache: dict[str, set[str]] = {}
     with Store.open(db) as store:
         for rid, content_hash in store.unsealed():
             if store.seal(rid, protect=_protect_for(store, cache, content_hash), sealer=sealer,

@@ -198,7 +198,7 @@ def _validate_document(source: SourceFile, path: Path, catalogue: Catalogue) -> 
         catalogue.diagnostics.extend(_located(source, model, exc))
         return
     table = catalogue.indicator_sets if kind == "indicator_set" else catalogue.questionnaires
-    doc_id = document.id  # type: ignore[attr-defined]
+    doc_id = document.id  # type: ignore[attr-defined]  # both models have an id
     if doc_id in table:
         first = catalogue.sources[(kind, doc_id)][0]
         catalogue.diagnostics.append(
@@ -209,7 +209,7 @@ def _validate_document(source: SourceFile, path: Path, catalogue: Catalogue) -> 
             )
         )
         return
-    table[doc_id] = document  # type: ignore[assignment]
+    table[doc_id] = document  # type: ignore[assignment]  # table is the one of its kind
     catalogue.sources[(kind, doc_id)] = (source.path, source.text)
     catalogue._located[(kind, doc_id)] = source
 
@@ -392,7 +392,7 @@ def from_snapshot(snapshot: dict[str, str]) -> tuple[Questionnaire, IndicatorSet
         except ValidationError as exc:
             raise ContentError(_located(source, model, exc)) from None
     questionnaire, indicator_set = documents
-    return questionnaire, indicator_set  # type: ignore[return-value]
+    return questionnaire, indicator_set  # type: ignore[return-value]  # validated by kind above
 
 
 # --- the parsed-YAML cache -------------------------------------------------------------------

@@ -74,7 +74,7 @@ class Trail(Database):
         prev_hash = (last[1] if last else None) or GENESIS
         detail_json = None if detail is None else json.dumps(detail, ensure_ascii=False)
         digest_json = None if digest is None else json.dumps(digest, sort_keys=True)
-        self._db["events"].insert(
+        self._db.table("events").insert(
             {
                 "id": event_id,
                 "record_id": record_id,
@@ -369,7 +369,7 @@ class Trail(Database):
     def _trail_details(self, rid: str) -> tuple[dict[str, str], dict[str, str]]:
         """Replay the record's events: the last digests of its columns and of each answer."""
         fields: dict[str, str] = {}
-        values: dict[str, str] = {}
+        values: dict[str, Any] = {}
         for (digest_json,) in self._db.execute(
             "SELECT digest_json FROM events WHERE record_id = ? ORDER BY id", [rid]
         ):

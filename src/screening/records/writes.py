@@ -76,13 +76,13 @@ class Writes(Sealing):
         }
         started = datetime.fromisoformat(started_at)
         with self._write("start a new record"):
-            self._db["content"].insert(content, ignore=True)
+            self._db.table("content").insert(content, ignore=True)
             while True:
                 record_id = new_record_id(started)
                 taken = self._db.execute("SELECT 1 FROM records WHERE id = ?", [record_id])
                 if taken.fetchone() is None:
                     break
-            self._db["records"].insert(
+            self._db.table("records").insert(
                 {
                     "id": record_id,
                     "questionnaire": questionnaire_id,
@@ -164,7 +164,7 @@ class Writes(Sealing):
         seq = self._db.execute(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM answers WHERE record_id = ?", [rid]
         ).fetchone()[0]
-        self._db["answers"].insert(
+        self._db.table("answers").insert(
             {
                 "record_id": rid,
                 "question_id": qid,
@@ -196,7 +196,7 @@ class Writes(Sealing):
         at: str,
         reason: str | None,
     ) -> None:
-        self._db["history"].insert(
+        self._db.table("history").insert(
             {
                 "record_id": rid,
                 "question_id": qid,
@@ -219,7 +219,7 @@ class Writes(Sealing):
             rid = row["id"]
             if row["status"] != "draft" and row["sealed_json"]:
                 raise StoreError(f"Record {rid} is sealed; a note cannot be added to it any more.")
-            self._db["notes"].insert(
+            self._db.table("notes").insert(
                 {
                     "record_id": rid,
                     "question_id": question_id,
