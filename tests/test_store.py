@@ -24,6 +24,7 @@ from screening.records.database import (
     _app_db_path,
     default_db_path,
 )
+from screening.records.device import device_key
 from screening.records.store import Store
 from screening.records.writes import new_record_id
 
@@ -112,11 +113,12 @@ def test_create_record_shape(store: Store) -> None:
         # the create event is written in the same transaction as the record
         "events": [
             {
-                "id": 1,
+                "id": 2,  # event 1 says signing began, when the file was made
                 "kind": "create",
                 "officer": "budi",
                 "at": stamp(day=3, hour=23),
                 "detail": {"questionnaire": "departure"},
+                "signer": device_key().fingerprint,  # type: ignore[union-attr]
             }
         ],
     }
@@ -269,14 +271,16 @@ def test_notes_and_events(store: Store) -> None:
     assert [e["kind"] for e in record["events"]] == ["create", "note", "note", "pause"]
     assert record["events"][1]["detail"] == {"question": "passport_held"}  # never the text
     assert record["events"][-1] == {
-        "id": 4,
+        "id": 5,
         "kind": "pause",
         "officer": "budi",
         "at": stamp(minute=3),
         "detail": {"at": "age"},
+        "signer": device_key().fingerprint,  # type: ignore[union-attr]
     }
     rows = store._db.execute("SELECT record_id, kind FROM events ORDER BY id").fetchall()
     assert rows == [
+        (None, "signing"),
         (rid, "create"),
         (rid, "note"),
         (rid, "note"),
@@ -364,7 +368,8 @@ def test_finalize_keeps_exactly_the_given_answers(store: Store) -> None:
     ] == [("job_offer", "yes", "no", "changed at finalize")]
     assert [e["kind"] for e in record["events"]] == ["create"] + ["answer"] * 4 + ["finalize"]
     assert record["events"][-1] == {
-        "id": 6,
+        "id": 7,
+        "signer": device_key().fingerprint,  # type: ignore[union-attr]
         "kind": "finalize",
         "officer": "ani",
         "at": stamp(hour=10),

@@ -166,3 +166,24 @@ def show(fmt: TextFormatOption = TextFormat.text) -> None:
         return
     out().print(f"Office key {info['fingerprint']} ({info['path']}, from {info['source']})",
                 soft_wrap=True)
+
+
+@app.command("device")
+def device(fmt: TextFormatOption = TextFormat.text) -> None:
+    """Show this laptop's signing key (its fingerprint): it signs every audit event and
+    every sealed record written here. Give the fingerprint to the office, which checks it
+    when it verifies a copy of this laptop's records ('records verify --device').
+
+    Example: screening keys device --format json
+    """
+    from screening.cli._output import emit_json, out
+    from screening.records.device import device_key
+
+    key = device_key()
+    assert key is not None  # made at first use
+    info = {"fingerprint": key.fingerprint, "public_key": key.public_b64, "path": str(key.path)}
+    if fmt is TextFormat.json:
+        emit_json(info)
+        return
+    out().print(f"This device signs as {key.fingerprint} (key {key.path}, owner-only)",
+                soft_wrap=True)

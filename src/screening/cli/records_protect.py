@@ -109,34 +109,50 @@ def export(
 
 
 @app.command("verify")
-def verify(db: DbOption = None, fmt: TextFormatOption = TextFormat.text) -> None:
+def verify(
+    devices: Annotated[
+        list[str] | None,
+        typer.Option("--device", help="Also accept events signed by this device (its "
+                     "fingerprint, from 'screening keys device' on it); repeatable."),
+    ] = None,
+    db: DbOption = None,
+    fmt: TextFormatOption = TextFormat.text,
+) -> None:
     """Check the audit trail and every stored record against it.
 
-    Names every record or event edited, deleted, inserted or reordered behind the tool's
+    Checks each event's hash, its link to the one before and its signature by the device
+    that wrote it (the key lives outside the database, so an edited file cannot re-sign),
+    the content snapshots, and every record against the trail's last word on it. Names
+    every record or event edited, deleted, inserted, reordered or forged behind the tool's
     back; exit 1 when anything is wrong. Keep the printed head hash somewhere else (a
-    notebook, an e-mail): a trail rewritten from scratch no longer ends with it.
+    notebook, an e-mail): a trail cut short no longer ends with it.
 
     Example: screening records verify --format json
     """
+    from rich.markup import escape
+
     from screening.cli._output import emit_json, out
     from screening.records.store import Store
 
     with Store.open(db) as store:
-        result = store.verify()
+        result = store.verify(devices=devices or ())
     if fmt is TextFormat.json:
         emit_json(result)
     else:
         console = out()
         for problem in result["problems"]:
-            console.print(f"[red]✗[/] {problem['problem']}", soft_wrap=True)
+            console.print(f"[red]✗[/] {escape(problem['problem'])}", soft_wrap=True)
+        for note in result["notes"]:
+            console.print(f"note: {note}", soft_wrap=True, markup=False)
         verdict = (
             "[green]OK:[/] the audit trail is intact and every record matches it"
             if result["ok"]
             else f"[red]{len(result['problems'])} problem(s)[/]"
         )
+        signers = ", ".join(f"{fp} ({n})" for fp, n in result["signers"].items()) or "none"
         console.print(
             f"{verdict} ({result['events']} events, {result['records']} records; head "
-            f"{result['head'][:16]})",
+            f"{result['head'][:16]}; signed by {signers})",
             soft_wrap=True,
         )
     if not result["ok"]:

@@ -72,11 +72,10 @@ class Catalogue:
     def content_hash(self, questionnaire_id: str) -> str:
         """Hash of exactly what an interview on this questionnaire depends on."""
         q = self.questionnaires[questionnaire_id]
-        digest = hashlib.sha256()
-        for key in (("questionnaire", q.id), ("indicator_set", q.indicator_set)):
-            digest.update(self.sources[key][1].encode("utf-8"))
-            digest.update(b"\0")
-        return digest.hexdigest()
+        return hash_texts(
+            self.sources[("questionnaire", q.id)][1],
+            self.sources[("indicator_set", q.indicator_set)][1],
+        )
 
     def snapshot(self, questionnaire_id: str) -> dict[str, str]:
         q = self.questionnaires[questionnaire_id]
@@ -105,6 +104,15 @@ class Catalogue:
                 hint="screening indicators list shows the ones there are",
             )
         return self.indicator_sets[set_id]
+
+
+def hash_texts(questionnaire_yaml: str, indicator_set_yaml: str) -> str:
+    """The content hash: of exactly the two texts an interview depends on."""
+    digest = hashlib.sha256()
+    for text in (questionnaire_yaml, indicator_set_yaml):
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:

@@ -159,6 +159,18 @@ MIGRATIONS: list[tuple[Any, ...]] = [
         "DROP INDEX records_level_started",
         "DROP INDEX records_status_started",
     ),
+    (
+        # 4: every event signed by the device that wrote it (its key lives outside the file);
+        # the devices' public keys are recorded, and the trail says when signing began.
+        "ALTER TABLE events ADD COLUMN signer TEXT",
+        "ALTER TABLE events ADD COLUMN signature TEXT",
+        """CREATE TABLE devices (
+            fingerprint TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            first_seen TEXT NOT NULL
+        )""",
+        lambda store: store._start_signing(),
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -348,8 +348,13 @@ def _prepare(
         from screening.records.crypto import seal
 
         out = withhold(record, protect, SEALED)
+        from screening.records.device import device_key, sign_payload
+
         plain = json.dumps(payload(record, protect), sort_keys=True, ensure_ascii=False)
-        out["sealed"] = seal(plain.encode("utf-8"), public, record["id"].encode("utf-8"))
+        aad = record["id"].encode("utf-8")
+        signer = device_key()
+        assert signer is not None  # made at first use
+        out["sealed"] = seal(sign_payload(plain.encode("utf-8"), aad, signer), public, aad)
         return out, "sealed", None
     return withhold(record, protect, NOT_SEALED), "left out", None
 

@@ -62,12 +62,16 @@ def sealer_for(public_key: Any) -> Any:
 def open_record(record: dict[str, Any], private_key: Any) -> dict[str, Any]:
     """A copy of ``record`` with its sealed values opened; WrongKey or SealedDataError."""
     from screening.records.crypto import SealedDataError, open_sealed
+    from screening.records.device import unwrap_payload
 
     envelope = record.get("sealed")
     if not envelope:
         return record
+    aad = record["id"].encode("utf-8")
+    data, signer = unwrap_payload(open_sealed(envelope, private_key, aad), aad)
+    _check_sealer(record, signer)
     try:
-        payload = json.loads(open_sealed(envelope, private_key, record["id"].encode("utf-8")))
+        payload = json.loads(data)
         answers = payload["answers"]
         history = payload["history"]
         notes = payload["notes"]
@@ -89,7 +93,34 @@ def open_record(record: dict[str, Any], private_key: Any) -> dict[str, Any]:
             note["text"] = notes[str(note["id"])]
     _restore_assessment(opened)
     opened["sealed"] = None
+    opened["sealed_by"] = signer
     return opened
+
+
+def _check_sealer(record: dict[str, Any], signer: str | None) -> None:
+    """The envelope must be signed by the device that signed the event that sealed the
+    record: anyone holding the office public key can seal, only that device can sign."""
+    from screening.records.crypto import SealedDataError
+
+    sealing = [
+        e for e in record.get("events") or []
+        if e.get("kind") in ("finalize", "seal") and "sealed" in (e.get("detail") or {})
+    ]
+    if not sealing:
+        return  # not from a trail (a record shaped elsewhere): the signature is all we have
+    expected = sealing[-1].get("signer")
+    if signer == expected:
+        return
+    if signer is None:
+        raise SealedDataError(
+            f"the sealed data is not signed, yet the record was sealed on device {expected}: "
+            "it was forged by someone holding the office public key"
+        )
+    raise SealedDataError(
+        f"the sealed data is signed by device {signer}, but the record was sealed "
+        + (f"on device {expected}" if expected else "before signing began")
+        + ": it was forged"
+    )
 
 
 def _restore_assessment(record: dict[str, Any]) -> None:

@@ -101,7 +101,7 @@ class Queries(Database):
             )
         events: dict[str, list[dict[str, Any]]] = {rid: [] for rid in ids}
         for e in self._db.query(
-            "SELECT record_id, id, kind, officer, at, detail_json FROM events "
+            "SELECT record_id, id, kind, officer, at, detail_json, signer FROM events "
             f"WHERE record_id IN ({marks}) ORDER BY id",
             ids,
         ):
@@ -112,6 +112,7 @@ class Queries(Database):
                     "officer": e["officer"],
                     "at": e["at"],
                     "detail": _load(e["detail_json"]),
+                    "signer": e["signer"],
                 }
             )
         answers: dict[str, dict[str, object]] = {rid: {} for rid in ids}

@@ -14,8 +14,10 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from screening.errors import StoreError
+from screening.records.chain import canonical as _canonical
 from screening.records.database import ERASED, MARKERS, SEALED, _load
-from screening.records.trail import Trail, _canonical
+from screening.records.device import sign_payload
+from screening.records.trail import Trail
 
 #: Seals a payload for a record: (payload, associated data = the record id) -> envelope.
 Sealer = Callable[[bytes, bytes], dict]
@@ -81,7 +83,8 @@ class Sealing(Trail):
         if not (answers or history or notes):
             return []  # nothing to protect: no envelope
         payload = {"v": 1, "answers": answers, "history": history, "notes": notes}
-        envelope = sealer(_canonical(payload), rid.encode("utf-8"))
+        aad = rid.encode("utf-8")
+        envelope = sealer(sign_payload(_canonical(payload), aad, self._signer()), aad)
         if not isinstance(envelope, dict):
             raise TypeError("a sealer returns an envelope (a dict)")
         if protect:

@@ -11,39 +11,39 @@ longer be tested against guessed values (a name, a phone number).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import hmac
 import json
 import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
+from screening.records.chain import (
+    GENESIS,
+    ChainCheck,
+    Event,
+    Report,
+    digest_of,
+    event_hash,
+    fingerprint,
+    signed_message,
+)
+from screening.records.chain import canonical as _canonical
 from screening.records.database import _EVENTS_APPEND_ONLY, _STAMP, Database
+from screening.records.device import DeviceKey, device_key
 
-GENESIS = "0" * 64  #: the previous hash of the first event
 _DIGEST_CHARS = 32  #: 128 bits of HMAC-SHA256
 
 
-def _canonical(value: object) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+def content_hash(questionnaire_yaml: str, indicator_set_yaml: str) -> str:
+    """The hash a content snapshot is stored under (as ``Catalogue.content_hash``)."""
+    from screening.content.catalogue import hash_texts
 
-
-def event_hash(
-    prev_hash: str | None,
-    event_id: int,
-    record_id: str | None,
-    kind: str,
-    officer: str,
-    at: str,
-    detail_json: str | None,
-    digest_json: str | None,
-) -> str:
-    """The hash of one event: it covers the previous event's hash and every column."""
-    fields = [prev_hash, event_id, record_id, kind, officer, at, detail_json, digest_json]
-    return hashlib.sha256(_canonical(fields)).hexdigest()
+    return hash_texts(questionnaire_yaml, indicator_set_yaml)
 
 
 def _mac(key: str | None, value: object) -> str:
@@ -74,20 +74,59 @@ class Trail(Database):
         prev_hash = (last[1] if last else None) or GENESIS
         detail_json = None if detail is None else json.dumps(detail, ensure_ascii=False)
         digest_json = None if digest is None else json.dumps(digest, sort_keys=True)
-        self._db.table("events").insert(
-            {
-                "id": event_id,
-                "record_id": record_id,
-                "kind": kind,
-                "officer": officer,
-                "at": at,
-                "detail_json": detail_json,
-                "digest_json": digest_json,
-                "prev_hash": prev_hash,
-                "hash": event_hash(
-                    prev_hash, event_id, record_id, kind, officer, at, detail_json, digest_json
-                ),
-            }
+        digest_hash = event_hash(
+            prev_hash, event_id, record_id, kind, officer, at, detail_json, digest_json
+        )
+        row = {
+            "id": event_id,
+            "record_id": record_id,
+            "kind": kind,
+            "officer": officer,
+            "at": at,
+            "detail_json": detail_json,
+            "digest_json": digest_json,
+            "prev_hash": prev_hash,
+            "hash": digest_hash,
+        }
+        if self._signs():
+            signer = self._signer()
+            row["signer"] = signer.fingerprint
+            row["signature"] = signer.sign(signed_message(digest_hash))
+        self._db.table("events").insert(row)
+
+    def _signs(self) -> bool:
+        """Whether events are signed here (schema 4 on; a migration before it writes unsigned
+        events, as the version it stands for did)."""
+        if not getattr(self, "_signing", False):
+            columns = {c[1] for c in self._db.execute("PRAGMA table_info(events)")}
+            self._signing = "signature" in columns
+        return self._signing
+
+    def _signer(self) -> DeviceKey:
+        """This device's key, its public half recorded in the file (once per open store)."""
+        key = device_key()
+        assert key is not None  # made at first use
+        if getattr(self, "_recorded", None) != key.fingerprint:
+            self._db.execute(
+                "INSERT OR IGNORE INTO devices (fingerprint, public_key, first_seen) "
+                "VALUES (?, ?, ?)",
+                [key.fingerprint, key.public_b64, datetime.now(UTC).strftime(_STAMP)],
+            )
+            self._recorded = key.fingerprint
+        return key
+
+    def _start_signing(self) -> None:
+        """Migration 4: from here on every event is signed. The first signed event follows
+        every earlier one in the chain, so it vouches that they have not changed since."""
+        self._signing = True
+        now = datetime.now(UTC).strftime(_STAMP)
+        self._event(
+            None,
+            "signing",
+            "",
+            now,
+            {"reason": "schema 4: every event is signed from here on",
+             "device": self._signer().fingerprint},
         )
 
     def _digests(self, rid: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -192,104 +231,99 @@ class Trail(Database):
 
     # -- verification ----------------------------------------------------------------------
 
-    def verify(self) -> dict[str, Any]:
-        """Check the hash chain of the trail, then every stored record against the trail.
+    def verify(self, devices: Collection[str] = ()) -> dict[str, Any]:
+        """Check the trail (hashes, links, signatures, event kinds), the content snapshots,
+        then every stored record against the trail's last word on it.
 
-        Returns ``{"ok", "events", "records", "head", "problems"}``; each problem is
-        ``{"what": "event" | "record", "id", "problem"}`` naming what was edited, deleted,
-        inserted or reordered behind the tool's back. Read in one snapshot.
+        ``devices``: fingerprints of other devices whose signatures count as proof (this
+        device's always do). Returns ``{"ok", "events", "records", "head", "problems",
+        "notes", "signers", "device"}``; each problem is ``{"what": "event" | "record" |
+        "content", "id", "problem"}`` naming what was edited, deleted, inserted, reordered or
+        forged behind the tool's back. ``notes`` say what the check could not vouch for
+        without it being wrong (events from before signing). Read in one snapshot.
         """
         problems: list[dict[str, Any]] = []
 
         def report(what: str, ident: object, text: str) -> None:
             problems.append({"what": what, "id": ident, "problem": text})
 
+        local = device_key(create=False)
+        trusted = {*devices, *([local.fingerprint] if local else [])}
         conn = self._connection()
         with self._guard("verify the audit trail"):
             conn.execute("BEGIN")
             try:
-                count, head, trail = self._verify_chain(report)
-                records = self._verify_records(trail, report)
+                walk = self._verify_chain(report, trusted)
+                self._verify_content(report)
+                records = self._verify_records(walk.trail, report)
             finally:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("COMMIT")
+        notes = []
+        if walk.unsigned_before_signing:
+            notes.append(
+                f"{walk.unsigned_before_signing} event(s) were written before signing began "
+                "(unsigned, from an older version of screening); "
+                + (
+                    f"signed event {walk.first_signed} follows them in the chain and vouches "
+                    "that they have not changed since"
+                    if walk.first_signed
+                    else "no signed event follows them yet"
+                )
+            )
         return {
             "ok": not problems,
-            "events": count,
+            "events": walk.count,
             "records": records,
-            "head": head,
+            "head": walk.head,
             "problems": problems,
+            "notes": notes,
+            "signers": dict(sorted(walk.signers.items())),
+            "device": local.fingerprint if local else None,
         }
 
-    def _verify_chain(
-        self, report: Callable[[str, object, str], None]
-    ) -> tuple[int, str, dict[str, dict[str, Any]]]:
-        """Walk the events in order: hashes, links, gaps. Returns (count, head hash, what the
-        trail says of each record: created, removed, last state digest)."""
-        trail: dict[str, dict[str, Any]] = {}
-        broken: dict[int, tuple] = {}
-        last_id, last_hash, count = 0, GENESIS, 0
+    def _device_keys(self) -> dict[str, bytes]:
+        keys = {}
+        for fp, public in self._db.execute("SELECT fingerprint, public_key FROM devices"):
+            with contextlib.suppress(ValueError, TypeError):
+                raw = base64.b64decode(public, validate=True)
+                if fingerprint(raw) == fp:  # a key filed under another's name proves nothing
+                    keys[fp] = raw
+        return keys
+
+    def _verify_chain(self, report: Report, trusted: Collection[str]) -> ChainCheck:
+        """Walk the events in order, a page at a time, through :class:`ChainCheck`."""
+        walk = ChainCheck(report, keys=self._device_keys(), trusted=trusted)
         while True:
             rows = self._db.execute(
                 "SELECT id, record_id, kind, officer, at, detail_json, digest_json, prev_hash, "
-                "hash FROM events WHERE id > ? ORDER BY id LIMIT 1000",
-                [last_id],
+                "hash, signer, signature FROM events WHERE id > ? ORDER BY id LIMIT 1000",
+                [walk.last_id],
             ).fetchall()
             if not rows:
                 break
             for row in rows:
-                event_id, record_id, kind, _, _, _, digest_json, prev_hash, stored = row
-                count += 1
-                intact = event_hash(prev_hash, *row[:7]) == stored
-                if not intact:
-                    broken[event_id] = row
-                if event_id != last_id + 1:
-                    report("event", last_id + 1, _deleted(last_id, event_id))
-                elif intact and prev_hash != last_hash:
-                    report(
-                        "event",
-                        event_id,
-                        f"event {event_id} does not follow event {last_id} in the chain: an "
-                        "event was inserted or the order was changed",
-                    )
-                last_id, last_hash = event_id, stored or ""
-                if record_id is not None:
-                    _replay(trail.setdefault(record_id, {}), kind, digest_json)
+                walk.add(Event(*row))
         counter = self._db.execute(
             "SELECT seq FROM sqlite_sequence WHERE name = 'events'"
         ).fetchone()
-        if counter and counter[0] > last_id:
-            first, end = last_id + 1, counter[0]
-            span = f"{first}" if first == end else f"{first} to {end}"
-            report("event", first, f"event(s) {span} were deleted (the newest events)")
-        swapped: set[int] = set()
-        ids = sorted(broken)[:200]
-        for n, a in enumerate(ids):
-            for b in ids[n + 1 :]:
-                if a in swapped or b in swapped:
-                    continue
-                if _belongs_at(broken[a], broken[b]) and _belongs_at(broken[b], broken[a]):
-                    swapped |= {a, b}
-                    report(
-                        "event",
-                        a,
-                        f"events {a} and {b} were swapped (reordered): each holds what belongs "
-                        "at the other's place",
-                    )
-        for event_id, row in sorted(broken.items()):
-            if event_id not in swapped:
-                about = f", record {row[1]}" if row[1] else ""
-                report(
-                    "event",
-                    event_id,
-                    f"event {event_id} ({row[2]}{about}) was edited, or inserted behind the "
-                    "tool's back: it does not match its hash",
-                )
-        return count, last_hash, trail
+        walk.finish(counter[0] if counter else None)
+        return walk
 
-    def _verify_records(
-        self, trail: dict[str, dict[str, Any]], report: Callable[[str, object, str], None]
-    ) -> int:
+    def _verify_content(self, report: Report) -> None:
+        """Every content snapshot against its hash: scoring replays from these texts."""
+        for stored, questionnaire_yaml, indicator_set_yaml in self._db.execute(
+            "SELECT hash, questionnaire_yaml, indicator_set_yaml FROM content ORDER BY hash"
+        ):
+            if content_hash(questionnaire_yaml, indicator_set_yaml) != stored:
+                report(
+                    "content",
+                    stored,
+                    f"the content snapshot {str(stored)[:16]} was edited behind the tool's "
+                    "back: its texts no longer match its hash",
+                )
+
+    def _verify_records(self, trail: dict[str, dict[str, Any]], report: Report) -> int:
         seen: set[str] = set()
         after = ""
         while True:
@@ -373,7 +407,7 @@ class Trail(Database):
         for (digest_json,) in self._db.execute(
             "SELECT digest_json FROM events WHERE record_id = ? ORDER BY id", [rid]
         ):
-            digest = _digest(digest_json)
+            digest = digest_of(digest_json)
             if "fields" in digest:
                 fields = dict(digest["fields"])
             if "answers" in digest:
@@ -386,37 +420,3 @@ class Trail(Database):
         return fields, values
 
 
-def _digest(digest_json: str | None) -> dict[str, Any]:
-    try:
-        digest = json.loads(digest_json) if digest_json else {}
-    except ValueError:
-        return {}
-    return digest if isinstance(digest, dict) else {}
-
-
-def _replay(said: dict[str, Any], kind: str, digest_json: str | None) -> None:
-    digest = _digest(digest_json)
-    if kind in ("create", "baseline"):
-        said["created"] = True
-        said["removed"] = False
-    if digest.get("removed"):
-        said["removed"] = True
-    if "state" in digest:
-        said["state"] = digest["state"]
-
-
-def _deleted(last_id: int, event_id: int) -> str:
-    first, end = last_id + 1, event_id - 1
-    if end < first:
-        return f"event {event_id} is out of order: it comes after event {last_id}"
-    span = f"{first}" if first == end else f"{first} to {end}"
-    return f"event(s) {span} were deleted (the trail jumps from event {last_id} to {event_id})"
-
-
-def _belongs_at(row: tuple, place: tuple) -> bool:
-    """Whether the contents of ``row`` are the event that was written at ``place``: either the
-    contents moved (id, links and hash stayed) or the whole row moved (only the id stayed)."""
-    content = row[1:7]
-    return event_hash(place[7], place[0], *content) == place[8] or (
-        event_hash(row[7], place[0], *content) == row[8]
-    )
