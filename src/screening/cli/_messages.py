@@ -25,12 +25,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "optional": {"en": "optional: Enter to skip", "id": "tidak wajib: Enter untuk lewati"},
     "keys": {
-        "en": "? don't know   - declines   :back :review :note TEXT :lang CODE :pause :help",
-        "id": "? tidak tahu   - menolak   :back :review :note TEKS :lang KODE :pause :help",
+        "en": "? don't know   - declines   :back :goto Q :review :note TEXT :lang CODE :pause "
+        ":help",
+        "id": "? tidak tahu   - menolak   :back :goto P :review :note TEKS :lang KODE :pause "
+        ":help",
     },
     "answers_yes_no": {"en": "y = yes   n = no", "id": "y = ya   n = tidak"},
     "answers_number": {"en": "a number", "id": "angka"},
-    "answers_date": {"en": "a date, YYYY-MM-DD", "id": "tanggal, TTTT-BB-HH"},
+    "answers_date": {
+        "en": "a date: YYYY-MM-DD or DD/MM/YYYY",
+        "id": "tanggal: HH/BB/TTTT atau TTTT-BB-HH",
+    },
+    "answers_integer": {"en": "a whole number", "id": "bilangan bulat"},
     "answers_text": {"en": "free text", "id": "teks bebas"},
     "answers_multi": {
         "en": "one or more numbers or keys, separated by commas",
@@ -47,8 +53,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Tidak ada jawaban sebelumnya untuk diubah.",
     },
     "going_back": {
-        "en": "Back to '{id}': type the new answer.",
-        "id": "Kembali ke '{id}': ketik jawaban baru.",
+        "en": "Back to '{id}': type the new answer, or Enter to keep it.",
+        "id": "Kembali ke '{id}': ketik jawaban baru, atau Enter untuk tetap.",
+    },
+    "goto_how": {
+        "en": ":goto QUESTION or :goto N (the number in :review) opens an answered question.",
+        "id": ":goto PERTANYAAN atau :goto N (nomor di :review) membuka pertanyaan yang sudah "
+        "dijawab.",
+    },
+    "kept": {"en": "Answer kept.", "id": "Jawaban tetap."},
+    "paste_refused": {
+        "en": "{n} lines arrived at once. One answer per question: nothing was saved; "
+        "please answer again.",
+        "id": "{n} baris masuk sekaligus. Satu jawaban untuk satu pertanyaan: tidak ada yang "
+        "disimpan; silakan jawab lagi.",
+    },
+    "paste_title": {
+        "en": "{n} lines arrived at once (pasted?)",
+        "id": "{n} baris masuk sekaligus (ditempel?)",
+    },
+    "paste_keep": {
+        "en": "Keep them as ONE answer to this question? (y/n)",
+        "id": "Simpan sebagai SATU jawaban untuk pertanyaan ini? (y/n)",
+    },
+    "paste_dropped": {
+        "en": "Not saved. Please answer again.",
+        "id": "Tidak disimpan. Silakan jawab lagi.",
+    },
+    "pause_hold": {
+        "en": "Paused. Everything so far is saved.",
+        "id": "Dijeda. Semua jawaban sejauh ini tersimpan.",
+    },
+    "pause_enter": {
+        "en": "Press Enter to continue",
+        "id": "Tekan Enter untuk melanjutkan",
     },
     "bad_lang": {
         "en": "This script has the languages: {langs}.",
@@ -72,23 +110,60 @@ MESSAGES: dict[str, dict[str, str]] = {
         "options separated by commas.\n"
         "  ?            the person does not know\n"
         "  -            the person declines to answer (never the same as 'no')\n"
-        "  :back        change the previous answer\n"
+        "  :back        change the previous answer (Enter keeps it)\n"
+        "  :goto Q      change an earlier answer: its id, or its number in :review\n"
         "  :review      answers so far and what is still missing\n"
         "  :note TEXT   a note of yours on this question\n"
         "  :lang CODE   switch the interview language (e.g. :lang en)\n"
-        "  :pause       take a break: everything is saved; resume later\n"
+        "  :pause       a break: the screen waits for Enter (everything is saved)\n"
+        "  :quit        stop here and resume later (everything is saved)\n"
         "  Ctrl-C       stop now: everything answered is already saved",
         "id": "Jawab, lalu Enter. y/n untuk ya/tidak; nomor atau kunci pilihan; beberapa "
         "pilihan dipisah koma.\n"
         "  ?            orang itu tidak tahu\n"
         "  -            orang itu menolak menjawab (tidak sama dengan 'tidak')\n"
-        "  :back        ubah jawaban sebelumnya\n"
+        "  :back        ubah jawaban sebelumnya (Enter: tetap)\n"
+        "  :goto P      ubah jawaban sebelumnya: id-nya, atau nomornya di :review\n"
         "  :review      jawaban sejauh ini dan yang belum terjawab\n"
         "  :note TEKS   catatan Anda untuk pertanyaan ini\n"
         "  :lang KODE   ganti bahasa wawancara (mis. :lang en)\n"
-        "  :pause       istirahat: semua tersimpan; lanjutkan nanti\n"
+        "  :pause       istirahat: layar menunggu Enter (semua tersimpan)\n"
+        "  :quit        berhenti dan lanjutkan nanti (semua tersimpan)\n"
         "  Ctrl-C       berhenti sekarang: semua jawaban sudah tersimpan",
     },
+    # why an answer was refused (codes of screening.errors.InvalidAnswer)
+    "answer.needed": {
+        "en": "an answer is needed (or ? for don't know, - for declines)",
+        "id": "Perlu jawaban (atau ? untuk tidak tahu, - untuk menolak menjawab).",
+    },
+    "answer.not_yes_no": {
+        "en": "'{value}' is not yes or no (type y or n)",
+        "id": "'{value}' bukan ya atau tidak (ketik y atau n).",
+    },
+    "answer.one_option": {"en": "choose one option, not a list", "id": "Pilih satu pilihan saja."},
+    "answer.no_option": {"en": "choose at least one option", "id": "Pilih sedikitnya satu."},
+    "answer.exclusive": {
+        "en": "'{option}' cannot be combined with other options",
+        "id": "'{option}' tidak bisa digabung dengan pilihan lain.",
+    },
+    "answer.not_whole": {
+        "en": "'{value}' is not a whole number",
+        "id": "'{value}' bukan bilangan bulat.",
+    },
+    "answer.not_number": {"en": "'{value}' is not a number", "id": "'{value}' bukan angka."},
+    "answer.not_date": {
+        "en": "'{value}' is not a date; write it as YYYY-MM-DD or DD/MM/YYYY",
+        "id": "'{value}' bukan tanggal; tulis sebagai HH/BB/TTTT atau TTTT-BB-HH.",
+    },
+    "answer.too_long": {
+        "en": "the answer is {n} characters; at most {max}",
+        "id": "Jawaban ini {n} karakter; paling banyak {max}.",
+    },
+    "answer.not_option": {
+        "en": "'{value}' is not an option; choose 1-{n} or one of: {keys}{hint}",
+        "id": "'{value}' bukan pilihan; pilih 1-{n} atau salah satu dari: {keys}{hint}",
+    },
+    "did_you_mean": {"en": " (did you mean '{name}'?)", "id": " (maksudnya '{name}'?)"},
     "review_title": {"en": "Answers so far", "id": "Jawaban sejauh ini"},
     "question": {"en": "Question", "id": "Pertanyaan"},
     "answer": {"en": "Answer", "id": "Jawaban"},
@@ -108,6 +183,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Lokasi (kantor, loket, TPI)",
     },
     "ask_language": {"en": "Interview language ({langs})", "id": "Bahasa wawancara ({langs})"},
+    "one_line": {
+        "en": "Several lines arrived at once: type one line, please.",
+        "id": "Beberapa baris masuk sekaligus: ketik satu baris saja.",
+    },
+    "interrupted_early": {
+        "en": "Interrupted before the interview began: nothing was saved.",
+        "id": "Terhenti sebelum wawancara dimulai: tidak ada yang disimpan.",
+    },
     "started": {
         "en": "Record {id} started. Every answer is saved at once.",
         "id": "Catatan {id} dimulai. Setiap jawaban langsung disimpan.",
@@ -186,3 +269,20 @@ def t(key: str, lang: str, /, **values: object) -> str:
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**values) if values else text
+
+
+def answer_problem(exc: object, ui: str) -> str:
+    """Why an answer was refused (an ``InvalidAnswer``), in the officer's language."""
+    from screening.models.base import localized
+
+    code = getattr(exc, "code", None)
+    key = f"answer.{code}"
+    if code and key in MESSAGES:
+        values = {
+            name: localized(value, ui) if isinstance(value, dict) else value
+            for name, value in getattr(exc, "values", {}).items()
+        }
+        close = values.pop("close", "")
+        values["hint"] = t("did_you_mean", ui, name=close) if close else ""
+        return t(key, ui, **values)
+    return str(getattr(exc, "message", exc))

@@ -75,6 +75,8 @@ def answers_hint(question: Question, *, lang: str, ui: str) -> str:
         lines.append(
             t("answers_multi" if question.type == "multi_choice" else "answers_choice", ui)
         )
+    elif question.integer:
+        lines.append(t("answers_integer", ui))
     else:
         lines.append(t(f"answers_{question.type}", ui))
     if not question.required:

@@ -103,7 +103,9 @@ def start(
                 console, questionnaire.languages, officer, location, lang, saved, ui
             )
         except Interrupted:
-            console.print("\nInterrupted before the interview began: nothing was saved.")
+            from screening.cli._messages import t
+
+            console.print("\n" + t("interrupted_early", ui))
             raise typer.Exit(130) from None
     if lang not in questionnaire.languages:
         raise ScreeningError(
@@ -131,7 +133,7 @@ def start(
             detail={"mode": "paper" if form else "guided"},
         )
         if form is None:
-            settings.save({"officer": officer, "location": location, "language": lang, "ui": ui})
+            settings.save({"officer": officer, "location": location, "ui": ui})
         from screening.cli._walk import Session
 
         session = Session(
@@ -280,36 +282,36 @@ def _ask_who(
     saved: dict[str, str],
     ui: str,
 ) -> tuple[str, str, str]:
-    from rich.prompt import Prompt
-
+    """Who interviews and where (remembered: they belong to the officer), and the language
+    of this person's interview (asked every time: it belongs to the person)."""
+    from screening.cli._keyboard import Keyboard
     from screening.cli._messages import t
     from screening.cli._walk import interruptible, read_terminal
 
-    with interruptible():
+    def ask(label: str, default: str | None) -> str:
+        shown = f" [bold]\\[{escape(default)}][/]" if default else ""
+        while True:
+            typed = read_terminal(keyboard.read, f"{label}{shown}: ").strip()
+            if "\n" in typed:
+                console.print(f"[red]{t('one_line', ui)}[/]")
+                continue
+            return typed or (default or "")
+
+    from rich.markup import escape
+
+    with interruptible(), Keyboard(console) as keyboard:
         while not officer:
-            officer = read_terminal(
-                Prompt.ask,
-                t("ask_officer", ui),
-                console=console,
-                default=saved.get("officer") or None,
-            ).strip()  # type: ignore[union-attr]
+            officer = ask(t("ask_officer", ui), saved.get("officer") or None)
         if location is None:
-            location = read_terminal(
-                Prompt.ask,
-                t("ask_location", ui),
-                console=console,
-                default=saved.get("location") or "",
-            ).strip()
-        if lang is None:
-            default = saved.get("language") if saved.get("language") in languages else languages[0]
-            lang = read_terminal(
-                Prompt.ask,
-                t("ask_language", ui, langs="/".join(languages)),
-                console=console,
-                choices=languages,
-                default=default,
-            )
-    return officer, location, lang  # type: ignore[return-value]
+            location = ask(t("ask_location", ui), saved.get("location") or None)
+        while lang is None:
+            # the script's first language, never the previous person's choice
+            chosen = ask(t("ask_language", ui, langs="/".join(languages)), languages[0])
+            if chosen.lower() in languages:
+                lang = chosen.lower()
+            else:
+                console.print(f"[red]{t('bad_lang', ui, langs=', '.join(languages))}[/]")
+    return officer, location, lang
 
 
 def _run(
