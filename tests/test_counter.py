@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from screening.cli.main import app
 from screening.content import check
-from screening.engine import Interview, normalize
+from screening.engine import normalize
 from screening.errors import InvalidAnswer
 from screening.models import Questionnaire
 from screening.yaml_source import load_text
@@ -167,7 +167,9 @@ def diagnostics(root: Path) -> list[str]:
 
 
 def test_integer_belongs_to_number_questions(tmp_path: Path) -> None:
-    script = MINI_SCRIPT.replace("        type: text\n", "        type: text\n        integer: true\n")
+    script = MINI_SCRIPT.replace(
+        "        type: text\n", "        type: text\n        integer: true\n"
+    )
     root = write_content(tmp_path / "c", {"indicators/mini.yaml": MINI_SET,
                                           "questionnaires/mini.yaml": script})
     [problem] = diagnostics(root)

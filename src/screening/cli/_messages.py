@@ -201,12 +201,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "resume_with": {"en": "Resume with: {cmd}", "id": "Lanjutkan dengan: {cmd}"},
     "interrupted": {
-        "en": "Interrupted. The draft {id} is saved ({n} answers).",
-        "id": "Terhenti. Draf {id} tersimpan ({n} jawaban).",
+        "en": "Interrupted. The draft {id} is saved ({answers}).",
+        "id": "Terhenti. Draf {id} tersimpan ({answers}).",
     },
     "paused": {
-        "en": "Paused. The draft {id} is saved ({n} answers).",
-        "id": "Dijeda. Draf {id} tersimpan ({n} jawaban).",
+        "en": "Stopped. The draft {id} is saved ({answers}).",
+        "id": "Berhenti. Draf {id} tersimpan ({answers}).",
+    },
+    "n_answers": {"en": "{n} answers", "id": "{n} jawaban"},
+    "one_answer": {"en": "1 answer", "id": "1 jawaban"},
+    "sealed_for": {
+        "en": "Sealed for the office key {fingerprint}: identifying answers, free text and "
+        "notes can only be opened with the office private key.",
+        "id": "Disegel dengan kunci kantor {fingerprint}: jawaban identitas, teks bebas dan "
+        "catatan hanya bisa dibuka dengan kunci privat kantor.",
+    },
+    "stored_unsealed": {
+        "en": "Stored UNSEALED: no office key is configured, so this record is readable by "
+        "anyone with this laptop. Set one up with 'screening keys use PUBLIC_KEY', then "
+        "'screening records seal'.",
+        "id": "Disimpan TANPA SEGEL: kunci kantor belum diatur, jadi catatan ini bisa dibaca "
+        "siapa saja yang memegang laptop ini. Atur dengan 'screening keys use KUNCI_PUBLIK', "
+        "lalu 'screening records seal'.",
     },
     "recovered": {
         "en": "Draft begun {time} by officer {officer}: {n} of about {m} answered.",
@@ -253,6 +269,117 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(tidak tahu, menolak menjawab, atau belum ditanyakan)",
     },
     "actions": {"en": "What to do", "id": "Yang harus dilakukan"},
+    "level.high": {"en": "high", "id": "tinggi"},
+    "level.medium": {"en": "medium", "id": "sedang"},
+    "level.low": {"en": "low", "id": "rendah"},
+    "profile.adult-labour": {"en": "adult, labour", "id": "dewasa, kerja paksa"},
+    "profile.adult-sexual": {"en": "adult, sexual", "id": "dewasa, eksploitasi seksual"},
+    "profile.child-labour": {"en": "child, labour", "id": "anak, eksploitasi kerja"},
+    "profile.child-sexual": {"en": "child, sexual", "id": "anak, eksploitasi seksual"},
+    "element.act": {"en": "act", "id": "proses"},
+    "element.means": {"en": "means", "id": "cara"},
+    "element.purpose": {"en": "purpose", "id": "tujuan"},
+    "tier.strong": {"en": "strong", "id": "kuat"},
+    "tier.medium": {"en": "medium", "id": "sedang"},
+    "tier.weak": {"en": "weak", "id": "lemah"},
+    "word.or": {"en": "or", "id": "atau"},
+    "word.and": {"en": "and", "id": "dan"},
+    "counts": {
+        "en": "{strong} strong, {medium} medium, {weak} weak",
+        "id": "{strong} kuat, {medium} sedang, {weak} lemah",
+    },
+    "why_positive": {
+        "en": "indicators make these positive: {dims}",
+        "id": "indikator membuat ini positif: {dims}",
+    },
+    "why_some": {
+        "en": "{n} indicator(s) answered yes, no dimension positive",
+        "id": "{n} indikator dijawab ya, belum ada dimensi yang positif",
+    },
+    "why_given": {"en": "profile named by the officer", "id": "profil dipilih oleh petugas"},
+    "why_child": {
+        "en": "age {age}: under 18, so the child lists (no means needed)",
+        "id": "umur {age}: di bawah 18, jadi daftar anak (unsur cara tidak diperlukan)",
+    },
+    "why_adult": {"en": "age {age}: adult lists", "id": "umur {age}: daftar dewasa"},
+    "why_age_unknown": {
+        "en": "age unknown: adult lists (under 18 would use the child lists, where no means "
+        "is needed; establish the age if you can)",
+        "id": "umur tidak diketahui: daftar dewasa (di bawah 18 memakai daftar anak, tanpa "
+        "unsur cara; pastikan umurnya bila bisa)",
+    },
+    "why_kind": {"en": "lists: {profile}", "id": "daftar: {profile}"},
+    "why_both": {
+        "en": "type of exploitation unknown: scored as {first} and as {second}; "
+        "reported: {profile}",
+        "id": "jenis eksploitasi tidak diketahui: dinilai sebagai {first} dan {second}; "
+        "yang dilaporkan: {profile}",
+    },
+    "coverage_warning": {
+        "en": "Could not be assessed: only {pct} of the {total} indicators ({profile}) were "
+        "answered ({unknown} answered \"don't know\", declined or not asked). A low level here "
+        "does not mean low risk: interview further before deciding.",
+        "id": "Tidak dapat dinilai: hanya {pct} dari {total} indikator ({profile}) yang "
+        "terjawab; {unknown} \"tidak tahu\", menolak, atau belum ditanyakan. Tingkat rendah di "
+        "sini tidak berarti risikonya rendah: lanjutkan wawancara sebelum memutuskan.",
+    },
+    "coverage_unreached": {
+        "en": "{n} are not covered by this script.",
+        "id": "{n} tidak tercakup oleh naskah ini.",
+    },
+    "slip_title": {"en": "Information slip", "id": "Lembar informasi"},
+    # listings and records, in table form (JSON and CSV keep the English keys)
+    "records_title": {"en": "Records", "id": "Catatan"},
+    "no_records": {"en": "No records.", "id": "Tidak ada catatan."},
+    "n_records": {"en": "{n} record(s)", "id": "{n} catatan"},
+    "drafts_title": {"en": "Open drafts", "id": "Draf terbuka"},
+    "no_drafts": {"en": "No open drafts.", "id": "Tidak ada draf terbuka."},
+    "col.id": {"en": "record", "id": "catatan"},
+    "col.status": {"en": "status", "id": "status"},
+    "col.outcome": {"en": "outcome", "id": "hasil"},
+    "col.questionnaire": {"en": "script", "id": "naskah"},
+    "col.questionnaire_version": {"en": "script version", "id": "versi naskah"},
+    "col.level": {"en": "level", "id": "tingkat"},
+    "col.officer": {"en": "officer", "id": "petugas"},
+    "col.location": {"en": "location", "id": "lokasi"},
+    "col.language": {"en": "interview language", "id": "bahasa wawancara"},
+    "col.started_at": {"en": "started", "id": "mulai"},
+    "col.completed_at": {"en": "finished", "id": "selesai"},
+    "col.updated_at": {"en": "last change", "id": "terakhir diubah"},
+    "col.answered": {"en": "answers", "id": "jawaban"},
+    "col.stale": {"en": "stale", "id": "lama"},
+    "col.question_id": {"en": "question id", "id": "id pertanyaan"},
+    "status.draft": {"en": "draft", "id": "draf"},
+    "status.completed": {"en": "completed", "id": "selesai"},
+    "outcome.completed": {"en": "completed", "id": "selesai"},
+    "outcome.consent_declined": {"en": "consent declined", "id": "menolak persetujuan"},
+    "stale_mark": {"en": "STALE", "id": "LAMA"},
+    "stale_drafts": {
+        "en": "{n} draft(s) untouched for more than {hours} h hold unencrypted answers: finish "
+        "them with 'screening interview resume ID' or remove them with 'screening records "
+        "purge --older-than DAYS'.",
+        "id": "{n} draf tidak disentuh lebih dari {hours} jam menyimpan jawaban tanpa enkripsi: "
+        "selesaikan dengan 'screening interview resume ID' atau hapus dengan 'screening "
+        "records purge --older-than HARI'.",
+    },
+    "marker.sealed": {"en": "sealed", "id": "disegel"},
+    "marker.erased": {"en": "erased", "id": "dihapus"},
+    "marker.cannot_be_opened": {"en": "cannot be opened", "id": "tidak bisa dibuka"},
+    "marker.withheld": {"en": "withheld", "id": "ditahan"},
+    "sealed_note": {
+        "en": "[sealed]: identifying answers, free text and notes are sealed for the office "
+        "key; --key PRIVATE_KEY opens them.",
+        "id": "[disegel]: jawaban identitas, teks bebas dan catatan disegel dengan kunci "
+        "kantor; --key KUNCI_PRIVAT membukanya.",
+    },
+    "note_line": {
+        "en": "note on {question} by {officer} at {at}",
+        "id": "catatan pada {question} oleh {officer} pukul {at}",
+    },
+    "change_line": {
+        "en": "changed {question}: {old} → {new} by {officer} at {at}",
+        "id": "{question} diubah: {old} → {new} oleh {officer} pukul {at}",
+    },
     "referrals": {"en": "Refer to", "id": "Rujuk ke"},
     "non_punishment": {"en": "Non-punishment", "id": "Tidak dihukum"},
     "screening_only": {

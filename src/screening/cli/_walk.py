@@ -245,7 +245,8 @@ def _one_answer_from_paste(
     if question.type != "text":
         console.print(f"[red]{t('paste_refused', ui, n=len(lines))}[/]", soft_wrap=True)
         return None
-    console.print(Panel(Text(text), title=t("paste_title", ui, n=len(lines)), border_style="yellow"))
+    title = t("paste_title", ui, n=len(lines))
+    console.print(Panel(Text(text), title=title, border_style="yellow"))
     while True:
         reply = _ask(session, console, f"[yellow]{t('paste_keep', ui)}[/] ").strip().lower()
         if reply in ("y", "ya", "yes"):
@@ -323,7 +324,11 @@ def _command(session: Session, current: Question, text: str, console: Console) -
 
 
 def _review(session: Session, console: Console) -> None:
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
+
+    from screening.cli._pager import show
 
     ui, lang = session.ui, session.language
     table = Table(title=t("review_title", ui))
@@ -334,19 +339,21 @@ def _review(session: Session, console: Console) -> None:
         value = session.interview.answers[question.id]
         table.add_row(
             str(n),
-            _escape(localized(question.text, lang)),
-            _escape(display_value(question, value, lang)),
+            localized(question.text, lang),
+            display_value(question, value, lang),
         )
-    console.print(table)
     missing = session.interview.missing()
-    console.print(
-        t("still_missing", ui, n=len(missing))
-        + (
-            ": " + ", ".join(q.id for q in missing[:15]) + (" ..." if len(missing) > 15 else "")
-            if missing
-            else ""
-        )
-    )
+    parts: list[Any] = [table, Text(t("still_missing", ui, n=len(missing)))]
+    for question in missing:
+        # the officer's words for what is still to ask, never the internal ids
+        parts.append(Text(f"  - {_short(localized(question.text, ui))}"))
+    parts.append(Text(t("goto_how", ui), style="dim"))
+    show(console, Group(*parts))
+
+
+def _short(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def display_value(question: Question, value: Any, lang: str) -> str:

@@ -235,7 +235,7 @@ STALE_HOURS = 24
 
 
 @app.command("drafts")
-def drafts(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def drafts(db: DbOption = None, fmt: FormatOption = Format.table, ui: UiOption = None) -> None:
     """List open drafts, most recently touched first, with how far each got.
 
     Drafts hold their answers UNENCRYPTED until the interview is finished. A draft untouched
@@ -254,22 +254,36 @@ def drafts(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     cutoff = (datetime.now(UTC) - timedelta(hours=STALE_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     for row in rows:
         row["stale"] = row["updated_at"] < cutoff
-    emit_rows(
-        [{**row, "stale": "STALE" if row["stale"] else ""} for row in rows]
-        if fmt is not Format.json
-        else rows,
-        ["id", "questionnaire", "officer", "location", "started_at", "updated_at", "answered",
-         "stale"],
-        fmt,
-        title="Open drafts",
-    )
+    from screening.cli._messages import t
+    from screening.cli.records import _table_row, column_heads
+
+    columns = ["id", "questionnaire", "officer", "location", "started_at", "updated_at",
+               "answered", "stale"]
+    if fmt is Format.table:
+        if not rows:
+            err().print(t("no_drafts", ui))
+            return
+        emit_rows(
+            [{**_table_row(row, ui), "stale": t("stale_mark", ui) if row["stale"] else ""}
+             for row in rows],
+            columns,
+            fmt,
+            title=t("drafts_title", ui),
+            headers=column_heads(columns, ui),
+            no_wrap=("started_at", "updated_at"),
+        )
+    else:
+        emit_rows(
+            [{**row, "stale": "STALE" if row["stale"] else ""} for row in rows]
+            if fmt is not Format.json
+            else rows,
+            columns,
+            fmt,
+        )
     stale = sum(1 for row in rows if row["stale"])
     if stale:
         err().print(
-            f"[yellow]{stale} draft(s) untouched for more than {STALE_HOURS} h hold unencrypted "
-            "answers: finish them with 'screening interview resume ID' or remove them with "
-            "'screening records purge --older-than DAYS'.[/]",
-            soft_wrap=True,
+            f"[yellow]{t('stale_drafts', ui, n=stale, hours=STALE_HOURS)}[/]", soft_wrap=True
         )
 
 
@@ -353,7 +367,8 @@ def _run(
             session.log("interrupted", {"signal": str(exc)})
         n = len(session.interview.answers)
         key = "paused" if paused else "interrupted"
-        _safe_print(console, f"\n[yellow]{t(key, ui, id=session.record_id, n=n)}[/]")
+        counted = t("one_answer", ui) if n == 1 else t("n_answers", ui, n=n)
+        _safe_print(console, f"\n[yellow]{t(key, ui, id=session.record_id, answers=counted)}[/]")
         _safe_print(console, t("resume_with", ui, cmd=resume_cmd))
         write_stdout_last_line(session.record_id)
         raise typer.Exit(0 if paused else 130) from None
@@ -424,6 +439,15 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
         console.print(f"[yellow]{t('consent_declined', session.ui)}[/]")
     render_outcome(console, session, assessment)
     console.print(f"[bold green]{t('completed', session.ui, id=session.record_id)}[/]")
+    if session.office_key is not None:
+        from screening.crypto import fingerprint
+
+        console.print(
+            f"[green]{t('sealed_for', session.ui, fingerprint=fingerprint(session.office_key))}[/]",
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"[bold yellow]{t('stored_unsealed', session.ui)}[/]", soft_wrap=True)
     if slip is not None:
         write_slip(session.indicator_set, session.language, slip)
         console.print(t("slip_written", session.ui, path=slip))

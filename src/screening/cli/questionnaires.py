@@ -105,7 +105,7 @@ def preview(
     lang: Annotated[
         str, typer.Option("--lang", "-l", help="Interview language (read-aloud text).")
     ] = "id",
-    ui: UiOption = "en",
+    ui: UiOption = None,
     content: ContentOption = None,
 ) -> None:
     """Render the whole script as the officer will see it, without running it.
@@ -124,15 +124,20 @@ def preview(
             f"'{q.id}' is not written in '{lang}'; it has "
             f"{', '.join(q.languages)}" + suggest(lang, q.languages)
         )
-    console = out()
+    from rich.console import Group, RenderableType
+
+    from screening.cli._pager import show
+
     total = len(q.questions())
     n = 0
+    parts: list[RenderableType] = []
     for section in q.sections:
-        console.print(section_header(section, lang=lang, ui=ui, details=True))
+        parts.append(section_header(section, lang=lang, ui=ui, details=True))
         for question in section.questions:
             n += 1
-            console.print(
+            parts.append(
                 question_panel(
                     question, section, lang=lang, ui=ui, position=(n, total), details=True
                 )
             )
+    show(out(), Group(*parts))

@@ -93,7 +93,7 @@ def score(
             show_default=False,
         ),
     ] = None,
-    ui: UiOption = "en",
+    ui: UiOption = None,
     content: ContentOption = None,
     fmt: TextFormatOption = TextFormat.text,
 ) -> None:
