@@ -303,26 +303,36 @@ class Interview:
 
     def find_asked(self, ref: str) -> Question:
         """An answered question by id or by its number in ``asked()`` (for :goto)."""
-        from screening.errors import ScreeningError
+        from screening.errors import suggest
 
         asked = self.asked()
         ref = ref.strip()
         if not ref:
-            raise ScreeningError("name the question: its id or its number in :review")
+            raise InvalidAnswer(
+                "name the question: its id or its number in :review", code="goto_empty"
+            )
         if ref.isdigit():
             n = int(ref)
             if 1 <= n <= len(asked):
                 return asked[n - 1]
-            raise ScreeningError(f"there is no answered question number {n} (1-{len(asked)})")
+            raise InvalidAnswer(
+                f"there is no answered question number {n} (1-{len(asked)})",
+                code="goto_number",
+                values={"n": n, "last": len(asked)},
+            )
         for question in asked:
             if question.id == ref.lower():
                 return question
-        ids = [q.id for q in asked]
-        from screening.errors import suggest
-
         if self.questionnaire.question(ref.lower()) is not None:
-            raise ScreeningError(f"'{ref}' has not been asked yet")
-        raise ScreeningError(f"no answered question '{ref}'" + suggest(ref, ids))
+            raise InvalidAnswer(
+                f"'{ref}' has not been asked yet", code="goto_not_yet", values={"ref": ref}
+            )
+        hint = suggest(ref, [q.id for q in asked])
+        raise InvalidAnswer(
+            f"no answered question '{ref}'" + hint,
+            code="goto_unknown",
+            values={"ref": ref, "close": hint.partition("'")[2].rpartition("'")[0]},
+        )
 
     def asked(self) -> list[Question]:
         """Questions answered and still shown, in script order."""

@@ -47,6 +47,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "maps_to": {"en": "reveals", "id": "menunjukkan"},
     "alert_on": {"en": "ALERT on", "id": "PERINGATAN jika"},
     "required": {"en": "required", "id": "wajib"},
+    "constraint_is": {"en": "valid when: {rule}", "id": "sah jika: {rule}"},
+    "role_is": {"en": "role: {role}", "id": "peran: {role}"},
+    "not_asked_ignored": {
+        "en": "Not asked (their conditions did not hold), ignored: {ids}",
+        "id": "Tidak ditanyakan (syaratnya tidak terpenuhi), diabaikan: {ids}",
+    },
     "retry": {"en": "Please answer again.", "id": "Silakan jawab lagi."},
     "no_previous": {
         "en": "There is no earlier answer to change.",
@@ -164,6 +170,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "'{value}' bukan pilihan; pilih 1-{n} atau salah satu dari: {keys}{hint}",
     },
     "did_you_mean": {"en": " (did you mean '{name}'?)", "id": " (maksudnya '{name}'?)"},
+    "answer.goto_empty": {
+        "en": "name the question: its id or its number in :review",
+        "id": "sebutkan pertanyaannya: id-nya atau nomornya di :review",
+    },
+    "answer.goto_number": {
+        "en": "there is no answered question number {n} (1-{last})",
+        "id": "tidak ada pertanyaan terjawab bernomor {n} (1-{last})",
+    },
+    "answer.goto_not_yet": {
+        "en": "'{ref}' has not been asked yet",
+        "id": "'{ref}' belum ditanyakan",
+    },
+    "answer.goto_unknown": {
+        "en": "no answered question '{ref}'{hint}",
+        "id": "tidak ada pertanyaan terjawab '{ref}'{hint}",
+    },
     "review_title": {"en": "Answers so far", "id": "Jawaban sejauh ini"},
     "question": {"en": "Question", "id": "Pertanyaan"},
     "answer": {"en": "Answer", "id": "Jawaban"},

@@ -152,7 +152,7 @@ def run_paper_form(session: Session, answers: dict[str, Any], console: Console) 
     skipped = sorted(set(answers) - set(interview.answers))
     if skipped:
         console.print(
-            f"[dim]Not asked (their conditions did not hold), ignored: {', '.join(skipped)}[/]"
+            f"[dim]{t('not_asked_ignored', session.ui, ids=', '.join(skipped))}[/]"
         )
 
 
@@ -269,12 +269,12 @@ def _command(session: Session, current: Question, text: str, console: Console) -
         console.print(f"[dim]{t('going_back', ui, id=previous.id)}[/]")
         return previous
     if name in ("goto", "back"):  # ':back age' means what ':goto age' does
-        from screening.errors import ScreeningError
+        from screening.cli._messages import answer_problem
 
         try:
             target = session.interview.find_asked(arg)
-        except ScreeningError as exc:
-            console.print(f"[red]{_escape(exc.message)}[/]", soft_wrap=True)
+        except InvalidAnswer as exc:
+            console.print(f"[red]{_escape(answer_problem(exc, ui))}[/]", soft_wrap=True)
             console.print(f"[dim]{t('goto_how', ui)}[/]")
             return None
         console.print(f"[dim]{t('going_back', ui, id=target.id)}[/]")
