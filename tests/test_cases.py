@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from screening.answers_file import checked_answers, read_answers_file
+from screening.assessment.scoring import assess
 from screening.cli.main import app
-from screening.content import load_catalogue
-from screening.scoring import assess
-from screening.yaml_source import load_file
+from screening.content.catalogue import load_catalogue
+from screening.content.yaml_source import load_file
+from screening.interview.answers_file import checked_answers, read_answers_file
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
 

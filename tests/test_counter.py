@@ -13,11 +13,11 @@ from tests.conftest import MINI_SCRIPT, MINI_SET, write_content
 from typer.testing import CliRunner
 
 from screening.cli.main import app
-from screening.content import check
-from screening.engine import normalize
+from screening.content.catalogue import check
+from screening.interview.engine import normalize
 from screening.errors import InvalidAnswer
 from screening.models import Questionnaire
-from screening.yaml_source import load_text
+from screening.content.yaml_source import load_text
 
 runner = CliRunner()
 

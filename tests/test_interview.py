@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from screening.cli.main import app
-from screening.content import load_catalogue
-from screening.engine import Interview
+from screening.content.catalogue import load_catalogue
+from screening.interview.engine import Interview
 
 runner = CliRunner()
 

@@ -10,7 +10,7 @@ import typer
 from screening.cli._output import Format, TextFormat
 
 if TYPE_CHECKING:
-    from screening.content import Catalogue
+    from screening.content.catalogue import Catalogue
 
 ContentOption = Annotated[
     Path | None,
@@ -44,7 +44,7 @@ ProfileOption = Annotated[
 
 def catalogue(content: Path | None) -> Catalogue:
     """The active content, validated; content errors reach the user as compiler messages."""
-    from screening.content import load_catalogue
+    from screening.content.catalogue import load_catalogue
 
     return load_catalogue(content)
 
@@ -82,7 +82,7 @@ def check_ui(value: str | None) -> str:
     from screening.cli._messages import UI_LANGUAGES
 
     if value is None:
-        from screening import settings
+        from screening.records import settings
 
         remembered = settings.load().get("ui")
         return remembered if remembered in UI_LANGUAGES else "en"

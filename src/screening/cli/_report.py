@@ -28,9 +28,9 @@ def render_outcome(console: Console, session: Session, assessment: Assessment | 
     from rich.panel import Panel
     from rich.text import Text
 
+    from screening.assessment.slip import slip_text
     from screening.cli._messages import t
     from screening.cli._pager import show
-    from screening.slip import slip_text
 
     parts: list[RenderableType] = []
     if assessment is not None:
@@ -53,8 +53,8 @@ def render_outcome(console: Console, session: Session, assessment: Assessment | 
 
 
 def write_slip(indicator_set: IndicatorSet, lang: str, path: Path) -> None:
+    from screening.assessment.slip import slip_html, slip_text
     from screening.errors import ScreeningError
-    from screening.slip import slip_html, slip_text
 
     body = (
         slip_html(indicator_set, lang)
@@ -150,14 +150,14 @@ def render_assessment(
 
     if a.referrals:
         parts.append(line(f"\n[bold underline]{t('referrals', ui)}[/]"))
-        for ref in a.referrals:
+        for referral in a.referrals:
             parts.append(
                 line(
-                    f"  - [bold]{escape(localized(ref['name'], ui))}[/]: "
-                    f"{escape(str(ref['contact']))}"
+                    f"  - [bold]{escape(localized(referral['name'], ui))}[/]: "
+                    f"{escape(str(referral['contact']))}"
                 )
             )
-            parts.append(line(f"    [dim]{escape(localized(ref['description'], ui))}[/]"))
+            parts.append(line(f"    [dim]{escape(localized(referral['description'], ui))}[/]"))
     if a.non_punishment:
         parts.append(
             line(

@@ -1,6 +1,6 @@
 """The interview at the counter: the guided walk-through and paper-form entry.
 
-Both modes drive the same engine (``screening.engine.Interview``) and the same store, and
+Both modes drive the same engine (``screening.interview.engine.Interview``) and the same store, and
 both commit every answer before the next question appears.
 """
 
@@ -12,9 +12,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from screening.answers import AnswerValue
 from screening.cli._messages import t
 from screening.errors import AnswersExhausted, InvalidAnswer, suggest
+from screening.models.answers import AnswerValue
 from screening.models.base import localized
 
 if TYPE_CHECKING:
@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from screening.clock import Clock
-    from screening.engine import Interview
+    from screening.interview.clock import Clock
+    from screening.interview.engine import Interview
     from screening.models import IndicatorSet, Question, Questionnaire
-    from screening.store import Store
+    from screening.records.store import Store
 
 
 class Interrupted(Exception):
@@ -358,7 +358,7 @@ def _short(text: str, width: int = 70) -> str:
 
 def display_value(question: Question, value: Any, lang: str) -> str:
     """An answer as a person reads it: option labels, 'don't know', 'declined'."""
-    from screening.answers import DECLINED, UNKNOWN
+    from screening.models.answers import DECLINED, UNKNOWN
 
     if value is None:
         return "—"
@@ -401,7 +401,7 @@ def _show_question(session: Session, question: Question, console: Console) -> No
 def _maybe_alert(
     session: Session, question: Question, value: Any, console: Console, *, interactive: bool
 ) -> None:
-    from screening.engine import alert_for
+    from screening.interview.engine import alert_for
 
     alert = alert_for(question, value)
     if alert is None:

@@ -37,7 +37,7 @@ def validate(
       screening validate --content ./our-office --format json
     """
     from screening.cli._output import emit_json, err
-    from screening.content import check, content_root
+    from screening.content.catalogue import check, content_root
 
     root = content_root(content)
     references = None
@@ -89,7 +89,7 @@ def schema(
     from rich.markup import escape
 
     from screening.cli._output import emit_json, err
-    from screening.content import KINDS
+    from screening.content.catalogue import KINDS
     from screening.errors import ScreeningError, suggest
 
     kinds = list(KINDS) if kind == "all" else [kind]
@@ -133,7 +133,7 @@ def init(
     from rich.markup import escape
 
     from screening.cli._output import err
-    from screening.content import bundled_root
+    from screening.content.catalogue import bundled_root
     from screening.errors import ScreeningError
 
     source = bundled_root()

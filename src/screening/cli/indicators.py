@@ -72,7 +72,7 @@ def show(
         {
             "id": i.id,
             "dimension": i.dimension,
-            "tier": i.tiers[profile],  # type: ignore[index]
+            "tier": i.tiers[profile],  # type: ignore[index]  # listed: for_profile()
             "label": localized(i.label, lang),
         }
         for i in indicators
@@ -95,7 +95,7 @@ def show(
             {
                 "id": i.id,
                 "dimension": i.dimension,
-                "tier": i.tiers[profile],  # type: ignore[index]
+                "tier": i.tiers[profile],  # type: ignore[index]  # listed: for_profile()
                 "label": i.label,
                 "description": i.description,
             }
@@ -129,7 +129,7 @@ def coverage(
     Example: screening indicators coverage --profile adult-labour --format json
     """
     from screening.cli._output import emit_rows, err
-    from screening.coverage import reach
+    from screening.content.coverage import reach
 
     check_profile(profile)
     cat = catalogue(content)
@@ -180,7 +180,7 @@ def coverage(
         title=f"Coverage of {set_id} ({profile})",
     )
     for qid in ids:
-        count = document["questionnaires"][qid]["count"]  # type: ignore[index]
+        count = document["questionnaires"][qid]["count"]  # type: ignore[index]  # built above
         err().print(f"{qid}: reaches {count} of {len(reaches)}")
     if unreached:
         err().print(f"[yellow]No questionnaire reaches {len(unreached)}:[/] {', '.join(unreached)}")

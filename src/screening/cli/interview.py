@@ -75,14 +75,14 @@ def start(
 
       screening interview start departure --answers form-0412.yaml
     """
-    from screening import settings
-    from screening.answers_file import read_answers_file
     from screening.cli._common import catalogue as load
     from screening.cli._output import err
-    from screening.clock import Clock
-    from screening.engine import Interview
     from screening.errors import ScreeningError, suggest
-    from screening.store import Store
+    from screening.interview.answers_file import read_answers_file
+    from screening.interview.clock import Clock
+    from screening.interview.engine import Interview
+    from screening.records import settings
+    from screening.records.store import Store
 
     cat = load(content)
     questionnaire = cat.questionnaire(questionnaire_id)
@@ -114,7 +114,7 @@ def start(
         )
     interview = Interview(questionnaire)
     if form is not None:
-        from screening.answers_file import checked_answers
+        from screening.interview.answers_file import checked_answers
 
         checked_answers(questionnaire, form, ui=ui)
     office_key = _office_key()  # a configured key that cannot be used stops us here
@@ -170,16 +170,16 @@ def resume(
 
       screening interview resume 20261127-K7M2QX --answers rest-of-form.yaml
     """
-    from screening import settings
-    from screening.answers_file import checked_answers, read_answers_file
     from screening.cli._messages import t
     from screening.cli._output import err
     from screening.cli._walk import Session
-    from screening.clock import Clock
-    from screening.content import from_snapshot
-    from screening.engine import Interview
+    from screening.content.catalogue import from_snapshot
     from screening.errors import ScreeningError
-    from screening.store import Store
+    from screening.interview.answers_file import checked_answers, read_answers_file
+    from screening.interview.clock import Clock
+    from screening.interview.engine import Interview
+    from screening.records import settings
+    from screening.records.store import Store
 
     console = err()
     saved = settings.load()
@@ -247,7 +247,7 @@ def drafts(db: DbOption = None, fmt: FormatOption = Format.table, ui: UiOption =
     from datetime import UTC, datetime, timedelta
 
     from screening.cli._output import emit_rows, err
-    from screening.store import Store
+    from screening.records.store import Store
 
     with Store.open(db) as store:
         rows = store.drafts()
@@ -396,7 +396,7 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
         answers: dict = {}
         outcome = "consent_declined"
     else:
-        from screening.scoring import assess
+        from screening.assessment.scoring import assess
 
         answers = interview.pruned()
         assessment = assess(
@@ -406,7 +406,7 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
             content_hash=session.content_hash,
         )
         outcome = "completed"
-    from screening.protection import SealFailed, protected_questions, sealer_for
+    from screening.records.protection import SealFailed, protected_questions, sealer_for
 
     try:
         session.store.finalize(
@@ -440,7 +440,7 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
     render_outcome(console, session, assessment)
     console.print(f"[bold green]{t('completed', session.ui, id=session.record_id)}[/]")
     if session.office_key is not None:
-        from screening.crypto import fingerprint
+        from screening.records.crypto import fingerprint
 
         console.print(
             f"[green]{t('sealed_for', session.ui, fingerprint=fingerprint(session.office_key))}[/]",
@@ -454,7 +454,7 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
 
 
 def _encryption_configured() -> bool:
-    from screening.crypto import configured_public_key_path
+    from screening.records.crypto import configured_public_key_path
 
     return configured_public_key_path() is not None
 
@@ -464,7 +464,11 @@ def _office_key() -> object | None:
     cannot be loaded is an error (never a silent fall back to plaintext)."""
     if not _encryption_configured():
         return None
-    from screening.crypto import KeyProblem, configured_public_key, configured_public_key_path
+    from screening.records.crypto import (
+        KeyProblem,
+        configured_public_key,
+        configured_public_key_path,
+    )
 
     try:
         return configured_public_key()

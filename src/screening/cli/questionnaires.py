@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -54,7 +54,7 @@ def show(
     from screening.cli._output import emit_rows
 
     q = catalogue(content).questionnaire(questionnaire_id)
-    questions = [
+    questions: list[dict[str, Any]] = [
         {
             "id": question.id,
             "section": section.id,
@@ -85,9 +85,9 @@ def show(
     rows = [
         {
             **row,
-            "options": [o["key"] for o in row["options"]],  # type: ignore[index]
+            "options": [o["key"] for o in row["options"]],
             "text": row["text"].get("en", ""),
-        }  # type: ignore[union-attr]
+        }
         for row in questions
     ]
     emit_rows(

@@ -132,9 +132,9 @@ def score(
             param_hint="'--profile'",
         )
     check_profile(profile)
+    from screening.assessment.scoring import score as score_indicators
+    from screening.assessment.scoring import unknown_ids
     from screening.errors import ScreeningError
-    from screening.scoring import score as score_indicators
-    from screening.scoring import unknown_ids
 
     indicator_set = catalogue(content).indicator_set(set_id or "ilo-2009")
     yes, dunno = _ids(present), _ids(unknown)
@@ -180,11 +180,11 @@ def _score_file(
     content: Path | None,
     fmt: TextFormat,
 ) -> None:
-    from screening.answers_file import checked_answers, read_answers_file
+    from screening.assessment.scoring import assess
     from screening.cli._output import emit_json, err, out
-    from screening.engine import Interview
     from screening.errors import ScreeningError, suggest
-    from screening.scoring import assess
+    from screening.interview.answers_file import checked_answers, read_answers_file
+    from screening.interview.engine import Interview
 
     filled = read_answers_file(path)
     if questionnaire_id and filled.questionnaire and filled.questionnaire != questionnaire_id:

@@ -16,7 +16,7 @@ Mode = Literal["ask", "check", "observe"]
 #: Questions with a role feed the engine and the scoring (consent ends the interview when
 #: declined; age or birth_date selects the child lists; exploitation_type picks the lists).
 Role = Literal["consent", "consent_share", "age", "birth_date", "exploitation_type"]
-#: A condition in the small language of ``screening.conditions`` (checked by the loader).
+#: A condition in the small language of ``screening.content.conditions`` (checked by the loader).
 Condition = Annotated[str, StringConstraints(min_length=1)]
 OptionKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from screening.answers import DECLINED, SPECIAL, UNKNOWN, AnswerValue, is_special
-from screening.conditions import parse
+from screening.content.conditions import parse
 from screening.errors import InvalidAnswer
 from screening.models import Question, Questionnaire
+from screening.models.answers import DECLINED, SPECIAL, UNKNOWN, AnswerValue, is_special
 from screening.models.base import localized
 from screening.models.questionnaire import Alert
 

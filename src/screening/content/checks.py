@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from screening.conditions import ConditionSyntaxError, parse
+from screening.content.conditions import ConditionSyntaxError, parse
+from screening.content.yaml_source import SourceFile, YamlPath
 from screening.errors import Diagnostic, suggest
 from screening.models import IndicatorSet, Questionnaire
 from screening.models.questionnaire import Question
-from screening.yaml_source import SourceFile, YamlPath
 
 ROLE_TYPES = {
     "consent": "yes_no",

@@ -6,11 +6,11 @@ changes the level; it only lowers coverage. Consent given never lowers anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from screening.engine import Interview, evidence
+from screening.interview.engine import Interview, evidence
 from screening.models.assessment import (
     LEVEL_ORDER,
     AnswerRef,
@@ -64,7 +64,7 @@ def score(
         for indicator in items:
             if indicator.id not in behind:
                 continue
-            tier = indicator.tiers[profile]  # type: ignore[index]
+            tier = indicator.tiers[profile]  # type: ignore[index]  # listed: for_profile()
             counts[tier] += 1
             strong_present = strong_present or tier == "strong"
             findings.append(IndicatorFinding(
@@ -83,7 +83,7 @@ def score(
         )
 
     positive = {d.id for d in dimensions.values() if d.positive}
-    groups = rule.combination.get(profile, [])  # type: ignore[call-overload]
+    groups = rule.combination.get(profile, [])  # type: ignore[call-overload]  # str, not Profile
     trafficking = bool(groups) and all(any(dim in positive for dim in g) for g in groups)
     triggers = {
         "trafficking_combination": trafficking,
@@ -192,19 +192,19 @@ def unknown_ids(indicator_set: IndicatorSet, ids: Iterable[str]) -> list[str]:
 
 def _as_mapping(present: Present) -> dict[str, list[tuple[str, Any]]]:
     if isinstance(present, Mapping):
-        return {k: [tuple(p) for p in v] for k, v in present.items()}  # type: ignore[misc]
+        return {k: [tuple(p) for p in v] for k, v in present.items()}
     return {k: [] for k in present}
 
 
 def _level(indicator_set: IndicatorSet, triggers: dict[str, bool]) -> Level:
-    by_id = {level.id: level for level in indicator_set.levels}
+    by_id: dict[str, Level] = {level.id: level for level in indicator_set.levels}
     for level_id in LEVELS_TRIED:
         if any(triggers[t] for t in by_id[level_id].when):
             return by_id[level_id]
     return by_id["low"]
 
 
-def _for(profiles: list[str] | None, profile: str) -> bool:
+def _for(profiles: Sequence[str] | None, profile: str) -> bool:
     return profiles is None or profile in profiles
 
 
