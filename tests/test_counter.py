@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from screening.cli.main import app
 from screening.content.catalogue import check
-from screening.interview.engine import normalize
-from screening.errors import InvalidAnswer
-from screening.models import Questionnaire
 from screening.content.yaml_source import load_text
+from screening.errors import InvalidAnswer
+from screening.interview.engine import normalize
+from screening.models import Questionnaire
 
 runner = CliRunner()
 

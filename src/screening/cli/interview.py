@@ -75,6 +75,7 @@ def start(
 
       screening interview start departure --answers form-0412.yaml
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._common import catalogue as load
     from screening.cli._output import err
     from screening.errors import ScreeningError, suggest
@@ -170,6 +171,7 @@ def resume(
 
       screening interview resume 20261127-K7M2QX --answers rest-of-form.yaml
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._messages import t
     from screening.cli._output import err
     from screening.cli._walk import Session
@@ -244,6 +246,7 @@ def drafts(db: DbOption = None, fmt: FormatOption = Format.table, ui: UiOption =
 
     Example: screening interview drafts --format json
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from datetime import UTC, datetime, timedelta
 
     from screening.cli._output import emit_rows, err

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from screening.cli._common import ContentOption, FormatOption, UiOption, catalogue
+from screening.cli._common import ContentOption, FormatOption, UiOption, catalogue, check_ui
 from screening.cli._output import Format
 
 app = typer.Typer(help="Interview scripts: list, show, preview.", no_args_is_help=True)
@@ -114,6 +114,7 @@ def preview(
 
     Example: screening questionnaires preview returnee --lang id --ui id
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._output import out
     from screening.cli._render import question_panel, section_header
     from screening.errors import ScreeningError, suggest

@@ -13,6 +13,7 @@ from screening.cli._common import (
     FormatOption,
     TextFormatOption,
     UiOption,
+    check_ui,
 )
 from screening.cli._output import Format, TextFormat
 from screening.cli.keys import KeyOption
@@ -89,6 +90,7 @@ def list_records(
 
       screening records list --level high --since 2026-11-01 --format json
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._output import emit_json, err, write_csv
     from screening.records.store import Store
 
@@ -218,6 +220,7 @@ def show(
 
       screening records show 20261127-K7M2QX --key /media/usb/office-private-key.pem
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._output import emit_json, out
     from screening.content.catalogue import from_snapshot
     from screening.records.store import Store
@@ -411,6 +414,7 @@ def rescore(
 
       screening records rescore 20261127-K7M2QX --content ./draft-content --format json
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.assessment.rescore import differences
     from screening.assessment.scoring import assess
     from screening.cli._common import catalogue
