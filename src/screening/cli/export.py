@@ -34,8 +34,13 @@ def run(db: Path | None, options: Options) -> int:
             public = _office_key()
         tally = export(store, options, private, public,
                        lambda total: _progress(options.progress, total), display_value)
+        damaged = store.damaged
     _summary(err(), options, tally)
-    return 1 if tally.unreadable else 0
+    if damaged:
+        from screening.cli.records import report_damaged
+
+        report_damaged(damaged, "exported")
+    return 1 if tally.unreadable or damaged else 0
 
 
 # -- talk ------------------------------------------------------------------------------------

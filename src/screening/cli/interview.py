@@ -122,6 +122,7 @@ def start(
     clock = Clock()
     store = Store.open(db)
     try:
+        store.check_integrity()  # a damaged file is never written to
         record_id = store.create_record(
             questionnaire_id=questionnaire.id,
             questionnaire_version=questionnaire.version,
@@ -190,6 +191,7 @@ def resume(
     office_key = _office_key()
     store = Store.open(db)
     try:
+        store.check_integrity()  # a damaged file is never written to
         record = store.record(record_id)
         if record["status"] != "draft":
             raise ScreeningError(

@@ -121,11 +121,31 @@ def list_records(
             listed = [_table_row(row, ui) for row in rows]
             if not listed:
                 err().print(t("no_records", ui))
-                return
-            emit_rows(listed, LIST_COLUMNS, fmt, title=t("records_title", ui),
-                      headers=column_heads(LIST_COLUMNS, ui),
-                      no_wrap=("started_at", "completed_at"))
-            err().print(t("n_records", ui, n=len(listed)))
+            else:
+                emit_rows(listed, LIST_COLUMNS, fmt, title=t("records_title", ui),
+                          headers=column_heads(LIST_COLUMNS, ui),
+                          no_wrap=("started_at", "completed_at"))
+                err().print(t("n_records", ui, n=len(listed)))
+        damaged = store.damaged
+    if damaged:
+        report_damaged(damaged, "listed")
+        raise typer.Exit(1)
+
+
+def report_damaged(damaged: list[tuple[str, str]], done: str) -> None:
+    """Name each record left out because its stored data cannot be decoded."""
+    from rich.markup import escape
+
+    from screening.cli._output import err
+
+    console = err()
+    console.print(
+        f"[red]Error:[/] {len(damaged)} record(s) could not be read and were not {done}; the "
+        "others were. Run 'screening records verify' and restore these from a backup:",
+        soft_wrap=True,
+    )
+    for rid, problem in damaged:
+        console.print(f"  {escape(rid)}: {escape(problem)}", soft_wrap=True)
 
 
 def column_heads(columns: list[str], ui: str) -> dict[str, str]:

@@ -194,6 +194,7 @@ def erase(
     if not reason.strip():
         raise typer.BadParameter("give a reason", param_hint="'--reason'")
     with Store.open(db) as store:
+        store.check_integrity()  # a damaged file is never written to
         record = store.record(record_id)
         if record.get("erased_at"):
             raise ScreeningError(
@@ -265,6 +266,7 @@ def purge(
     drafts_before = (now - timedelta(hours=drafts_older_than)).strftime(stamp)
     console = err()
     with Store.open(db) as store:
+        store.check_integrity()  # a damaged file is never written to
         candidates = store.purge_candidates(
             completed_before=completed_before, drafts_before=drafts_before
         )
@@ -334,6 +336,7 @@ def seal(
     sealed = 0
     cache: dict[str, set[str]] = {}
     with Store.open(db) as store:
+        store.check_integrity()  # a damaged file is never written to
         for rid, content_hash in store.unsealed():
             if store.seal(rid, protect=_protect_for(store, cache, content_hash), sealer=sealer,
                           officer=_actor(officer), at=_now()):

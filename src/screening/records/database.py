@@ -217,12 +217,82 @@ def _load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+class Undecodable(str):
+    """Text read from a cell whose bytes are not UTF-8 (shown with replacement characters)."""
+
+
+def _lenient_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return Undecodable(data.decode("utf-8", "replace"))
+
+
+#: The JSON columns of each table, and how a message names what a record holds there.
+JSON_COLUMNS = {
+    "records": ("assessment_json", "sealed_json"),
+    "answers": ("value_json",),
+    "history": ("old_value_json", "new_value_json"),
+    "events": ("detail_json", "digest_json"),
+}
+_NOUNS = {
+    ("records", "assessment_json"): ("its assessment", False),
+    ("records", "sealed_json"): ("its sealed envelope", False),
+    ("records", None): ("its details", True),
+    ("answers", None): ("its answers", True),
+    ("history", None): ("its change history", False),
+    ("notes", None): ("its notes", True),
+    ("events", None): ("its audit events", True),
+}
+_DAMAGE_CHECKS = (
+    ("records", "id", ("id", "questionnaire", "questionnaire_version", "content_hash", "status",
+                       "outcome", "officer", "location", "language", "started_at", "updated_at",
+                       "completed_at", "level", "assessment_json", "sealed_json", "erased_at")),
+    ("answers", "record_id", ("question_id", "value_json", "officer", "answered_at")),
+    ("history", "record_id", ("question_id", "old_value_json", "new_value_json", "officer",
+                              "changed_at", "reason")),
+    ("notes", "record_id", ("question_id", "text", "officer", "created_at")),
+    ("events", "record_id", ("kind", "officer", "at", "detail_json")),
+)
+
+
+def cell_problem(table: str, column: str, value: object) -> str | None:
+    """What is wrong with one stored cell, worded for the record it belongs to; or None."""
+    noun, plural = _NOUNS.get((table, column)) or _NOUNS[(table, None)]
+    if isinstance(value, Undecodable):
+        return (f"{noun} ({column}) {'hold' if plural else 'holds'} bytes that are not text "
+                "(flipped bytes?)")
+    if column in JSON_COLUMNS.get(table, ()) and value is not None:
+        try:
+            json.loads(value)  # type: ignore[arg-type]  # TEXT: str, or bytes if stored so
+        except (ValueError, TypeError):
+            return f"{noun} ({column}) {'are' if plural else 'is'} not valid JSON"
+    return None
+
+
+def damaged_message(path: Path, found: str, *, action: str | None = None) -> str:
+    """What to do about a damaged database file."""
+    could = f"Could not {action}: " if action else ""
+    return (
+        f"{could}the records database {path} is damaged (SQLite reports: {found}). Nothing "
+        "was written to it. Stop using it: copy the file (with the -wal and -shm files beside "
+        f"it) somewhere safe, run 'screening records verify --db COPY' to see which records "
+        "are affected, then restore the database from your latest backup (or start a new one "
+        "with --db)."
+    )
+
+
 class Database:
     """One open records database: the connection, the schema, errors and transactions."""
+
+    _schema_known = False  # True once the file is known to be ours: damage is then damage
 
     def __init__(self, path: Path, *, create: bool = True, timeout: float = 10.0) -> None:
         self.path = Path(path).expanduser()
         self.timeout = timeout
+        #: (record id, what is wrong) of each record a read had to leave out because its
+        #: stored data cannot be decoded; the command names them and exits 1.
+        self.damaged: list[tuple[str, str]] = []
         self._conn: sqlite3.Connection | None = None
         #: False when the last checkpoint could not empty the write-ahead log.
         self.wal_clean = True
@@ -319,6 +389,7 @@ class Database:
             raise not_ours from None
         if meta.get("application") != APPLICATION:
             raise not_ours
+        self._schema_known = True
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"The records database {self.path} was written by a newer version of screening "
@@ -346,6 +417,7 @@ class Database:
                 )
             # A write that changes nothing: SQLite refuses it on a read-only file.
             self._db.execute("UPDATE meta SET value = value WHERE 0")
+        self._schema_known = True
 
     # -- errors and transactions -----------------------------------------------------------
 
@@ -369,6 +441,8 @@ class Database:
                 f"Could not {action}: {where} cannot be opened. Check that its folder exists "
                 f"and that you may read and write the file and the folder, {_ELSEWHERE}."
             )
+        elif code == sqlite3.SQLITE_CORRUPT and self._schema_known:
+            message = damaged_message(self.path, str(exc), action=action)
         elif code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
             message = (
                 f"{self.path} is not a screening records database (not an SQLite file, or a "
@@ -415,6 +489,54 @@ class Database:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                 raise
+
+    # -- damage ----------------------------------------------------------------------------
+
+    def integrity_problems(self, limit: int = 20) -> list[str]:
+        """What SQLite's ``quick_check`` finds wrong with the file's structure ([] when sound).
+
+        It reads every page once: cheap on a counter laptop's database (milliseconds for
+        thousands of records), so writing commands run it at open and ``verify`` always."""
+        with self._guard("check the records database"):
+            try:
+                found = [row[0] for row in self._db.execute(f"PRAGMA quick_check({int(limit)})")]
+            except sqlite3.DatabaseError as exc:  # too damaged to walk at all
+                if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF != sqlite3.SQLITE_CORRUPT:
+                    raise
+                return [str(exc)]
+        return [] if found == ["ok"] else [str(f) for f in found]
+
+    def check_integrity(self) -> None:
+        """Refuse to write to a damaged file: StoreError saying what to do."""
+        problems = self.integrity_problems(limit=3)
+        if problems:
+            raise StoreError(damaged_message(self.path, "; ".join(problems)))
+
+    @contextlib.contextmanager
+    def _lenient(self) -> Iterator[None]:
+        """Read text that is not UTF-8 (flipped bytes) as :class:`Undecodable` instead of
+        failing the whole query: the caller names the damaged record and goes on."""
+        conn = self._connection()
+        saved = conn.text_factory
+        conn.text_factory = _lenient_text
+        try:
+            yield
+        finally:
+            conn.text_factory = saved
+
+    def _damage(self, rid: str) -> str | None:
+        """What is wrong with the stored data of record ``rid``, or None: cells that are not
+        text, JSON columns that do not parse. Read leniently, one table at a time."""
+        with self._lenient():
+            for table, key, columns in _DAMAGE_CHECKS:
+                for row in self._db.execute(
+                    f"SELECT {', '.join(columns)} FROM {table} WHERE {key} = ?", [rid]
+                ):
+                    for column, value in zip(columns, row, strict=True):
+                        problem = cell_problem(table, column, value)
+                        if problem:
+                            return problem
+        return None
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:

@@ -6,14 +6,35 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from screening.errors import NotFound, ScreeningError
-from screening.records.database import _STAMP, Database, _load
+from screening.errors import NotFound, ScreeningError, StoreError
+from screening.records.database import _STAMP, Database, _load, cell_problem
 
 _PAGE = 200  # rows per query when streaming a listing
+
+
+class DamagedRecord(StoreError):
+    """A record whose stored data cannot be decoded (bad JSON, bytes that are not text)."""
+
+    def __init__(self, record_id: str, problem: str) -> None:
+        super().__init__(
+            f"Record {record_id} cannot be read: {problem}. The other records are not "
+            "affected. Run 'screening records verify' to see what else is damaged, and "
+            "restore this record from a backup."
+        )
+        self.record_id = record_id
+        self.problem = problem
+
+
+def _decoding(exc: BaseException) -> bool:
+    """Whether reading failed on the stored data itself (not text, not JSON)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "decode" in str(exc).lower()
+    return isinstance(exc, ValueError)
 
 
 def _bound(value: str | date, *, end: bool) -> tuple[str, str]:
@@ -45,25 +66,57 @@ class Queries(Database):
 
     # -- reading ---------------------------------------------------------------------------
 
+    def _left_out(self, rid: str, problem: str) -> None:
+        if all(seen != rid for seen, _ in self.damaged):
+            self.damaged.append((rid, problem))
+
     def record(self, record_id: str) -> dict[str, Any]:
-        """Everything about one record; raises NotFound (with a "did you mean")."""
+        """Everything about one record; raises NotFound (with a "did you mean"), or
+        DamagedRecord when its stored data cannot be decoded."""
         with self._guard("read the record"):
-            return self._assemble([self._require(record_id)])[0]
+            try:
+                return self._assemble([self._require(record_id)])[0]
+            except (sqlite3.OperationalError, ValueError) as exc:
+                if not _decoding(exc):
+                    raise
+                rid = self._canonical_id(record_id)
+                problem = self._damage(rid) or f"its data cannot be decoded ({exc})"
+        raise DamagedRecord(rid, problem)
 
     def records(self, record_ids: list[str]) -> list[dict[str, Any]]:
         """Several records as :meth:`record` gives them, in the order asked, in one query per
-        table (an export reads a page of ids at a time). Unknown ids are left out."""
+        table (an export reads a page of ids at a time). Unknown ids are left out, and so is a
+        record whose stored data cannot be decoded (named in :attr:`damaged`)."""
         if not record_ids:
             return []
         with self._guard("read the records"):
-            marks = ",".join("?" * len(record_ids))
-            rows = {
-                row["id"]: row
-                for row in self._db.query(
-                    f"SELECT * FROM records WHERE id IN ({marks})", record_ids
-                )
-            }
-            return self._assemble([rows[rid] for rid in record_ids if rid in rows])
+            try:
+                return self._assemble(self._rows(record_ids))
+            except (sqlite3.OperationalError, ValueError) as exc:
+                if not _decoding(exc):
+                    raise
+            # One page failed: read it again a record at a time, leaving out the damaged ones.
+            kept = []
+            for rid in record_ids:
+                problem = self._damage(rid)
+                if problem is None:
+                    try:
+                        kept += self._assemble(self._rows([rid]))
+                        continue
+                    except (sqlite3.OperationalError, ValueError) as exc:
+                        if not _decoding(exc):
+                            raise
+                        problem = f"its data cannot be decoded ({exc})"
+                self._left_out(rid, problem)
+            return kept
+
+    def _rows(self, record_ids: list[str]) -> list[dict[str, Any]]:
+        marks = ",".join("?" * len(record_ids))
+        rows = {
+            row["id"]: row
+            for row in self._db.query(f"SELECT * FROM records WHERE id IN ({marks})", record_ids)
+        }
+        return [rows[rid] for rid in record_ids if rid in rows]
 
     def _assemble(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ids = [row["id"] for row in rows]
@@ -275,13 +328,32 @@ class Queries(Database):
                 + " ORDER BY r.started_at DESC, r.id DESC LIMIT ?"
             )
             with self._guard("list the records"):
-                rows = list(self._db.query(sql, [*args, page]))
-            yield from rows
+                try:
+                    rows = list(self._db.query(sql, [*args, page]))
+                except sqlite3.OperationalError as exc:
+                    if not _decoding(exc):
+                        raise
+                    rows = self._listable(sql, [*args, page])
+            yield from (row for row in rows if not row.get("_damaged"))
             if len(rows) < page:
                 return
             after = (rows[-1]["started_at"], rows[-1]["id"])
             if left is not None:
                 left -= len(rows)
+
+    def _listable(self, sql: str, args: list[object]) -> list[dict[str, Any]]:
+        """A page read leniently: a row with bytes that are not text is left out and named
+        (kept in the page, marked, so paging goes on from the right place)."""
+        with self._lenient():
+            rows = list(self._db.query(sql, args))
+        for row in rows:
+            for column, value in row.items():
+                problem = cell_problem("records", column, value)
+                if problem:
+                    self._left_out(str(row["id"]), problem)
+                    row["_damaged"] = True
+                    break
+        return rows
 
     def drafts(self) -> list[dict]:
         """Open drafts, most recently touched first, with how many answers each holds."""

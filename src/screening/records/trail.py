@@ -22,6 +22,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
+from screening.errors import StoreError
 from screening.records.chain import (
     GENESIS,
     ChainCheck,
@@ -33,7 +34,14 @@ from screening.records.chain import (
     signed_message,
 )
 from screening.records.chain import canonical as _canonical
-from screening.records.database import _EVENTS_APPEND_ONLY, _STAMP, Database
+from screening.records.database import (
+    _EVENTS_APPEND_ONLY,
+    _STAMP,
+    JSON_COLUMNS,
+    Database,
+    Undecodable,
+    cell_problem,
+)
 from screening.records.device import DeviceKey, device_key
 
 _DIGEST_CHARS = 32  #: 128 bits of HMAC-SHA256
@@ -53,6 +61,8 @@ def _mac(key: str | None, value: object) -> str:
 
 class Trail(Database):
     """Appending to the audit trail and checking the records against it."""
+
+    _undecodable: str | None = None  # set by _digests: a cell of the record that is not text
 
     # -- the audit trail -------------------------------------------------------------------
 
@@ -152,6 +162,22 @@ class Trail(Database):
             "WHERE record_id = ? ORDER BY id",
             [rid],
         ).fetchall()
+        self._undecodable = next(
+            (
+                problem
+                for table, cells in (
+                    ("records", row.items()),
+                    ("answers", (("value_json", a[1]) for a in answers)),
+                    ("history", (("old_value_json", h[2]) for h in history)),
+                    ("history", (("new_value_json", h[3]) for h in history)),
+                    ("notes", (("text", n[2]) for n in notes)),
+                )
+                for column, value in cells
+                if isinstance(value, Undecodable)
+                and (problem := cell_problem(table, column, value))
+            ),
+            None,
+        )
         state = {
             "row": _mac(key, row),
             "answers": _mac(key, [list(a) for a in answers]),
@@ -250,15 +276,24 @@ class Trail(Database):
         local = device_key(create=False)
         trusted = {*devices, *([local.fingerprint] if local else [])}
         conn = self._connection()
-        with self._guard("verify the audit trail"):
-            conn.execute("BEGIN")
-            try:
-                walk = self._verify_chain(report, trusted)
-                self._verify_content(report)
-                records = self._verify_records(walk.trail, report)
-            finally:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("COMMIT")
+        for found in self.integrity_problems():
+            report("database", str(self.path), f"the database file {self.path} is damaged: "
+                   f"{found}")
+        walk, records = ChainCheck(report), 0
+        try:
+            with self._guard("verify the audit trail"), self._lenient():
+                conn.execute("BEGIN")
+                try:
+                    walk = self._verify_chain(report, trusted)
+                    self._verify_content(report)
+                    records = self._verify_records(walk.trail, report)
+                finally:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("COMMIT")
+        except StoreError as exc:
+            if not problems:  # not a damaged file: a real failure (locked, unreadable)
+                raise
+            report("database", str(self.path), f"the check stopped part way: {exc.message}")
         notes = []
         if walk.unsigned_before_signing:
             notes.append(
@@ -323,8 +358,24 @@ class Trail(Database):
                     "back: its texts no longer match its hash",
                 )
 
+    def _unparsable(self) -> dict[str, str]:
+        """Record id -> the first JSON cell of it that does not parse, found in SQL."""
+        found: dict[str, str] = {}
+        for table, columns in JSON_COLUMNS.items():
+            if table == "events":
+                continue  # the chain check names an edited event
+            key = "id" if table == "records" else "record_id"
+            for column in columns:
+                for (rid,) in self._db.execute(
+                    f"SELECT {key} FROM {table} WHERE {column} IS NOT NULL "
+                    f"AND NOT json_valid({column})"
+                ):
+                    found.setdefault(str(rid), cell_problem(table, column, "{") or column)
+        return found
+
     def _verify_records(self, trail: dict[str, dict[str, Any]], report: Report) -> int:
         seen: set[str] = set()
+        unparsable = self._unparsable()
         after = ""
         while True:
             ids = [
@@ -356,6 +407,9 @@ class Trail(Database):
                     )
                     continue
                 changes = self._record_changes(rid, said.get("state") or {})
+                damage = unparsable.get(rid) or self._undecodable
+                if damage:
+                    report("record", rid, f"record {rid} cannot be read: {damage}")
                 if changes:
                     report(
                         "record",
