@@ -88,7 +88,13 @@ def test_an_edited_answer_is_named(env: dict[str, str], records: dict[str, str],
     assert code == 1
     assert problems == [
         f"record {records['medium']} was changed behind the tool's back: the answer to "
-        "'passport_held' was edited"
+        "'passport_held' was edited",
+        # and re-scored from its own content, the edited answer no longer gives its level
+        f"record {records['medium']}: its stored assessment is not what its answers score "
+        "under its own content (scoring version 1): level: medium → low; "
+        "coercion_destination: positive no → no; strong/medium/weak 1/0/0 → 0/0/0; "
+        "coercion_destination.confiscation_of_documents: no longer counted (no answer maps to "
+        "it any more)",
     ]
 
 
@@ -194,6 +200,11 @@ def test_a_deleted_record_and_edited_details_are_named(
         records["medium"]: f"record {records['medium']} was changed behind the tool's back: "
         "its notes were edited",
     }
+    rescored = (f"record {records['low']}: its stored assessment is not what its answers "
+                "score under its own content (scoring version 1): its level column says high, "
+                "its assessment low")
+    assert rescored in problems
+    problems.remove(rescored)
     got = sorted(problems, key=lambda p: next(i for i, r in enumerate(ordered) if r in p))
     assert got == [expected[r] for r in ordered]
 

@@ -21,6 +21,13 @@ from screening.models.assessment import (
 from screening.models.indicators import Clause, IndicatorSet, Level
 from screening.models.questionnaire import Questionnaire
 
+#: The version of the scoring semantics. BUMP IT in the same commit as any change to how
+#: answers and content become an assessment (rules, age and child lists, profiles, levels,
+#: coverage, departure risk): each finished record stores the version that scored it, and
+#: 'records verify' re-scores only the records of the current version, so a record scored
+#: by older code is reported as "not re-checked", never as tampered with.
+SCORING_VERSION = 1
+
 ELEMENTS: tuple[str, ...] = ("act", "means", "purpose")
 #: Levels are tried in this order; the first whose trigger holds applies.
 LEVELS_TRIED: tuple[str, ...] = ("high", "medium", "low")
@@ -227,4 +234,4 @@ def _coverage_warning(profile: str, coverage: float, total: int, unknown: int,
             "interview further before deciding.")
 
 
-__all__ = ["ELEMENTS", "assess", "first_clause", "score", "unknown_ids"]
+__all__ = ["ELEMENTS", "SCORING_VERSION", "assess", "first_clause", "score", "unknown_ids"]

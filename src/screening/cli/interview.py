@@ -123,6 +123,17 @@ def start(
     store = Store.open(db)
     try:
         store.check_integrity()  # a damaged file is never written to
+        parsed_hash = cat.parsed_hash(questionnaire.id)
+        known = store.content_parsed_hash(cat.content_hash(questionnaire.id))
+        if known is not None and known != parsed_hash:
+            # The parse differs from the one this file first used for the same texts: the
+            # parse cache changed. Use a fresh parse of the texts, never the cached one.
+            from screening.content.catalogue import parse_snapshot
+
+            questionnaire, indicator_set, parsed_hash = parse_snapshot(
+                cat.snapshot(questionnaire.id), cache=False
+            )
+            interview = Interview(questionnaire)
         record_id = store.create_record(
             questionnaire_id=questionnaire.id,
             questionnaire_version=questionnaire.version,
@@ -133,6 +144,7 @@ def start(
             language=lang,
             started_at=clock.stamp(),
             detail={"mode": "paper" if form else "guided"},
+            parsed_hash=parsed_hash,
         )
         if form is None:
             settings.save({"officer": officer, "location": location, "ui": ui})
@@ -176,7 +188,7 @@ def resume(
     from screening.cli._messages import t
     from screening.cli._output import err
     from screening.cli._walk import Session
-    from screening.content.catalogue import from_snapshot
+    from screening.content.catalogue import parse_snapshot
     from screening.errors import ScreeningError
     from screening.interview.answers_file import checked_answers, read_answers_file
     from screening.interview.clock import Clock
@@ -198,7 +210,11 @@ def resume(
                 f"record {record_id} is already {record['status']}; only a draft can be resumed",
                 hint=f"screening records show {record_id}",
             )
-        questionnaire, indicator_set = from_snapshot(store.snapshot(record["content_hash"]))
+        snapshot = store.snapshot(record["content_hash"])
+        questionnaire, indicator_set, parsed_hash = parse_snapshot(snapshot)
+        expected = store.provenance(record["id"])["parsed_hash"]
+        if expected is not None and parsed_hash != expected:  # the parse cache changed
+            questionnaire, indicator_set, _ = parse_snapshot(snapshot, cache=False)
         interview = Interview(questionnaire, answers=dict(record["answers"]))
         lang = record["language"]
         if form is not None:
@@ -390,9 +406,13 @@ def _run(
 
 def _finish(session: Session, console: Console, slip: Path | None) -> None:
     """Finalize in one transaction, then show the outcome, actions and the slip."""
+    from datetime import date
+
+    from screening.assessment.scoring import SCORING_VERSION
     from screening.cli._messages import t
     from screening.cli._report import render_outcome, write_slip
 
+    today = date.today()  # kept with the record: a re-score uses the same day (ages)
     interview = session.interview
     consent_share_q = session.questionnaire.with_role("consent_share")
     share = interview.answers.get(consent_share_q.id) if consent_share_q else None
@@ -408,6 +428,7 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
             session.indicator_set,
             session.questionnaire,
             answers,
+            today,
             content_hash=session.content_hash,
         )
         outcome = "completed"
@@ -425,6 +446,8 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
             consent_share=(share == "yes") if share is not None else None,
             protect=protected_questions(session.questionnaire),
             sealer=sealer_for(session.office_key) if session.office_key is not None else None,
+            scoring_version=SCORING_VERSION,
+            scored_on=today.isoformat(),
         )
     except SealFailed as exc:
         raise SealFailed(

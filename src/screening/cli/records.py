@@ -307,18 +307,9 @@ def _assessment(record: dict[str, Any]) -> Any:
 
 
 def _scoreable(answers: dict[str, Any], questionnaire: Any) -> dict[str, Any]:
-    """Answers for scoring: a sealed or erased free-text answer stays 'answered' (its words
-    never drive an indicator); any other sealed value counts as not known."""
-    from screening.models.answers import UNKNOWN
-    from screening.records.protection import is_marker
+    from screening.records.rescoring import scoreable
 
-    out: dict[str, Any] = {}
-    for qid, value in answers.items():
-        if is_marker(value):
-            question = questionnaire.question(qid)
-            value = "[protected]" if question is not None and question.type == "text" else UNKNOWN
-        out[qid] = value
-    return out
+    return scoreable(answers, questionnaire)
 
 
 def _now() -> str:

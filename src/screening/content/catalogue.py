@@ -58,6 +58,8 @@ class Catalogue:
     sources: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    #: (kind, id) -> hash of the parsed data the document was built from (see data_hash).
+    parsed: dict[tuple[str, str], str] = field(default_factory=dict)
     #: Parsed sources, kept only until the cross-checks have located their problems.
     _located: dict[tuple[str, str], SourceFile] = field(default_factory=dict, repr=False)
 
@@ -75,6 +77,15 @@ class Catalogue:
         return hash_texts(
             self.sources[("questionnaire", q.id)][1],
             self.sources[("indicator_set", q.indicator_set)][1],
+        )
+
+    def parsed_hash(self, questionnaire_id: str) -> str:
+        """Hash of the parsed content an interview on this questionnaire actually uses (from
+        the cache or a fresh parse): a record keeps it, ``verify`` compares it with a fresh
+        parse of the record's snapshot."""
+        q = self.questionnaires[questionnaire_id]
+        return _pair_hash(
+            self.parsed[("questionnaire", q.id)], self.parsed[("indicator_set", q.indicator_set)]
         )
 
     def snapshot(self, questionnaire_id: str) -> dict[str, str]:
@@ -113,6 +124,16 @@ def hash_texts(questionnaire_yaml: str, indicator_set_yaml: str) -> str:
         digest.update(text.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def data_hash(data: Any) -> str:
+    """Hash of parsed YAML data (canonical JSON): what a document was built from."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _pair_hash(questionnaire: str, indicator_set: str) -> str:
+    return hashlib.sha256(f"{questionnaire}\0{indicator_set}".encode()).hexdigest()
 
 
 def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
@@ -219,6 +240,7 @@ def _validate_document(source: SourceFile, path: Path, catalogue: Catalogue) -> 
         return
     table[doc_id] = document  # type: ignore[assignment]  # table is the one of its kind
     catalogue.sources[(kind, doc_id)] = (source.path, source.text)
+    catalogue.parsed[(kind, doc_id)] = data_hash(source.data)
     catalogue._located[(kind, doc_id)] = source
 
 
@@ -399,17 +421,28 @@ def from_snapshot(snapshot: dict[str, str]) -> tuple[Questionnaire, IndicatorSet
 
     A draft resumes into exactly this, whatever has been edited in the files since.
     """
-    documents = []
+    questionnaire, indicator_set, _ = parse_snapshot(snapshot)
+    return questionnaire, indicator_set
+
+
+def parse_snapshot(
+    snapshot: dict[str, str], *, cache: bool = True
+) -> tuple[Questionnaire, IndicatorSet, str]:
+    """:func:`from_snapshot`, plus the hash of the parsed data used (``parsed_hash``);
+    ``cache=False`` parses the texts afresh, never trusting the cache."""
+    documents, hashes = [], []
     for kind, model in (("questionnaire", Questionnaire), ("indicator_set", IndicatorSet)):
-        source = _parsed(snapshot[kind], f"<stored {kind}>")
+        shown = f"<stored {kind}>"
+        source = _parsed(snapshot[kind], shown) if cache else load_text(snapshot[kind], shown)
         if source.diagnostics or source.data is None:
             raise ContentError(source.diagnostics)
         try:
             documents.append(model.model_validate(source.data))
         except ValidationError as exc:
             raise ContentError(_located(source, model, exc)) from None
+        hashes.append(data_hash(source.data))
     questionnaire, indicator_set = documents
-    return questionnaire, indicator_set  # type: ignore[return-value]  # validated by kind above
+    return questionnaire, indicator_set, _pair_hash(*hashes)  # type: ignore[return-value]  # validated by kind above
 
 
 # --- the parsed-YAML cache -------------------------------------------------------------------
@@ -455,7 +488,7 @@ def _code_fingerprint() -> bytes:
         from screening import __version__
         from screening.content import yaml_source
 
-        digest = hashlib.sha256(b"screening parsed-yaml cache 1\0")
+        digest = hashlib.sha256(b"screening parsed-yaml cache 2\0")
         digest.update(f"{__version__}\0{yaml.__version__}\0{sys.version}\0".encode())
         digest.update(Path(yaml_source.__file__).read_bytes())
         _fingerprint.append(digest.digest())
@@ -496,27 +529,41 @@ def _parsed(text: str, shown: str) -> SourceFile:
             entry = folder / f"{key}.json"
     except Exception:  # the cache must never stop a load
         entry = None
+    text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if entry is not None:
         try:
-            data = json.loads(entry.read_text("utf-8"))["data"]
+            stored = json.loads(entry.read_text("utf-8"))
+            data = stored["data"]
+            # Used only when it provably is the parse of this text: it names the text's hash,
+            # and its data still hashes to what was stored (a damaged or edited entry does
+            # not). A record keeps the parsed hash, and 'records verify' compares it with a
+            # fresh parse of the record's snapshot.
+            sound = stored["text"] == text_hash and stored["parsed"] == data_hash(data)
         except Exception:  # missing or damaged: parse again
-            pass
-        else:
+            sound = False
+        if sound:
             return _CachedSource(path=shown, data=data, text=text)
     source = load_text(text, shown)
     if entry is not None and source.data is not None and not source.diagnostics:
-        _store(entry, source.data)
+        _store(entry, source.data, text_hash)
     return source
 
 
-def _store(entry: Path, data: Any) -> None:
+def _store(entry: Path, data: Any, text_hash: str) -> None:
     try:
-        dumped = json.dumps({"data": data}, ensure_ascii=False)
+        dumped = json.dumps(
+            {"text": text_hash, "parsed": data_hash(data), "data": data}, ensure_ascii=False
+        )
         if json.loads(dumped)["data"] != data:  # e.g. NaN: not worth caching
             return
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        folder = entry.parent
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if folder.stat().st_mode & 0o077:  # owner-only: no other account may plant a parse
+            folder.chmod(0o700)
         partial = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp")
-        partial.write_text(dumped, "utf-8")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(dumped)
         os.replace(partial, entry)
         entries = sorted(entry.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
         for old in entries[:-_CACHE_KEEP]:

@@ -171,6 +171,16 @@ MIGRATIONS: list[tuple[Any, ...]] = [
         )""",
         lambda store: store._start_signing(),
     ),
+    (
+        # 5: what produced an assessment: the hash of the parsed content actually used (from
+        # the parse cache or a fresh parse), the scoring version and the day it was scored,
+        # so verify can re-score like with like. A content snapshot keeps the parsed hash it
+        # was first used with.
+        "ALTER TABLE records ADD COLUMN parsed_hash TEXT",
+        "ALTER TABLE records ADD COLUMN scoring_version INTEGER",
+        "ALTER TABLE records ADD COLUMN scored_on TEXT",
+        "ALTER TABLE content ADD COLUMN parsed_hash TEXT",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

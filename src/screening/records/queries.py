@@ -215,6 +215,25 @@ class Queries(Database):
         )
         return {qid: json.loads(value_json) for qid, value_json in rows}
 
+    def provenance(self, record_id: str) -> dict[str, Any]:
+        """What produced the record's assessment: ``parsed_hash`` (the parsed content used),
+        ``scoring_version`` and ``scored_on``; None where unknown (older records)."""
+        with self._guard("read the record"):
+            rid = self._canonical_id(record_id)
+            row = self._db.execute(
+                "SELECT parsed_hash, scoring_version, scored_on FROM records WHERE id = ?", [rid]
+            ).fetchone()
+        keys = ("parsed_hash", "scoring_version", "scored_on")
+        return dict(zip(keys, row or (None, None, None), strict=True))
+
+    def content_parsed_hash(self, content_hash: str) -> str | None:
+        """The parsed hash a content snapshot was first used with in this file, if any."""
+        with self._guard("read the content snapshot"):
+            row = self._db.execute(
+                "SELECT parsed_hash FROM content WHERE hash = ?", [content_hash]
+            ).fetchone()
+        return row[0] if row else None
+
     def snapshot(self, content_hash: str) -> dict[str, str]:
         """The content a record was started with: ``{"questionnaire", "indicator_set"}`` YAML."""
         with self._guard("read the content snapshot"):

@@ -43,8 +43,11 @@ from screening.records.database import (
     cell_problem,
 )
 from screening.records.device import DeviceKey, device_key
+from screening.records.rescoring import check_scores
 
 _DIGEST_CHARS = 32  #: 128 bits of HMAC-SHA256
+#: Record columns added after the trail began (schema 5): left out of a digest while NULL.
+_ADDED_LATER = ("parsed_hash", "scoring_version", "scored_on")
 
 
 def content_hash(questionnaire_yaml: str, indicator_set_yaml: str) -> str:
@@ -147,6 +150,9 @@ class Trail(Database):
         """
         row = next(self._db.query("SELECT * FROM records WHERE id = ?", [rid]))
         key = row.pop("trail_key", None)
+        for column in _ADDED_LATER:  # unset, they leave an older record's digests as they were
+            if row.get(column) is None:
+                row.pop(column, None)
         answers = self._db.execute(
             "SELECT question_id, value_json, officer, answered_at, seq FROM answers "
             "WHERE record_id = ? ORDER BY question_id",
@@ -279,7 +285,7 @@ class Trail(Database):
         for found in self.integrity_problems():
             report("database", str(self.path), f"the database file {self.path} is damaged: "
                    f"{found}")
-        walk, records = ChainCheck(report), 0
+        walk, records, scoring = ChainCheck(report), 0, []
         try:
             with self._guard("verify the audit trail"), self._lenient():
                 conn.execute("BEGIN")
@@ -287,6 +293,7 @@ class Trail(Database):
                     walk = self._verify_chain(report, trusted)
                     self._verify_content(report)
                     records = self._verify_records(walk.trail, report)
+                    scoring = check_scores(self._db, report)
                 finally:
                     with contextlib.suppress(sqlite3.Error):
                         conn.execute("COMMIT")
@@ -306,6 +313,7 @@ class Trail(Database):
                     else "no signed event follows them yet"
                 )
             )
+        notes += scoring
         return {
             "ok": not problems,
             "events": walk.count,

@@ -60,6 +60,7 @@ class Writes(Sealing):
         language: str,
         started_at: str,
         detail: dict | None = None,
+        parsed_hash: str | None = None,
     ) -> str:
         """Start a draft bound to the exact content (hash + snapshot) it began with.
 
@@ -74,6 +75,8 @@ class Writes(Sealing):
             "extra_json": json.dumps(extra, ensure_ascii=False) if extra else None,
             "created_at": started_at,
         }
+        provenance = {} if parsed_hash is None else {"parsed_hash": parsed_hash}
+        content.update(provenance)
         started = datetime.fromisoformat(started_at)
         with self._write("start a new record"):
             self._db.table("content").insert(content, ignore=True)
@@ -95,6 +98,7 @@ class Writes(Sealing):
                     "started_at": started_at,
                     "updated_at": started_at,
                     "trail_key": secrets.token_hex(32),
+                    **provenance,
                 }
             )
             self._record_event(
@@ -253,6 +257,8 @@ class Writes(Sealing):
         consent_share: bool | None,
         protect: Collection[str] = (),
         sealer: Sealer | None = None,
+        scoring_version: int | None = None,
+        scored_on: str | None = None,
     ) -> None:
         """Complete a draft in ONE transaction: keep exactly ``answers``, store the assessment.
 
@@ -306,8 +312,8 @@ class Writes(Sealing):
                 self._db.execute("DELETE FROM history WHERE record_id = ?", [rid])
             self._db.execute(
                 "UPDATE records SET status = 'completed', outcome = ?, level = ?, "
-                "assessment_json = ?, consent_share = ?, completed_at = ?, updated_at = ? "
-                "WHERE id = ?",
+                "assessment_json = ?, consent_share = ?, completed_at = ?, updated_at = ?, "
+                "scoring_version = ?, scored_on = ? WHERE id = ?",
                 [
                     outcome,
                     level,
@@ -315,6 +321,8 @@ class Writes(Sealing):
                     None if consent_share is None else int(consent_share),
                     completed_at,
                     completed_at,
+                    scoring_version if assessment is not None else None,
+                    scored_on if assessment is not None else None,
                     rid,
                 ],
             )
