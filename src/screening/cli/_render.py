@@ -119,7 +119,8 @@ def section_header(
     if section.guidance:
         parts.append(
             Text.from_markup(
-                f"[yellow]{escape(t('officer_only', ui))}:[/] "
+                # "Guidance", not the read-aloud warning: guidance often says so itself
+                f"[yellow]{escape(t('guidance', ui))}:[/] "
                 f"{escape(localized(section.guidance, ui))}"
             )
         )
