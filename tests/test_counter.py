@@ -336,3 +336,12 @@ def test_section_guidance_does_not_repeat_the_read_aloud_warning() -> None:
     assert result.exit_code == 0, result.output
     assert "do not read aloud: Not read aloud" not in result.stdout
     assert "Guidance: Not read aloud." in result.stdout
+
+
+def test_review_names_what_is_still_to_ask_in_words(env: dict[str, str]) -> None:
+    result = start(env, ["y", "30", ":review", "n", "n", "n", ""])
+    assert result.exit_code == 0, result.output
+    review = result.stderr.split("Answers so far", 1)[1].split("Question 3", 1)[0]
+    assert "Still to ask (required): 3" in review
+    assert "  - A job offer?" in review and "  - In danger?" in review
+    assert "passport_held" not in review and "danger," not in review

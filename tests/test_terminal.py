@@ -397,3 +397,14 @@ def test_keys_init_refuses_a_short_passphrase_at_once(tmp_path: Path, env: dict[
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_preview_taller_than_the_terminal_opens_the_pager(env: dict[str, str]) -> None:
+    env = {**env, "PAGER": "less", "LESS": "-R -X -Ps--PAGED--"}
+    env.pop("SCREENING_CONTENT")  # the bundled departure script
+    child = small(["questionnaires", "preview", "departure", "--lang", "id"], env)
+    child.expect_exact("--PAGED--")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
