@@ -329,6 +329,9 @@ def test_choice_options_are_case_insensitive(env: dict[str, str], level: str) ->
                            env=env)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == []
+    exported = runner.invoke(app, ["records", "export", "--level", level, "--status",
+                                   "COMPLETED", "--format", "json"], env=env)
+    assert exported.exit_code == 0, exported.output
 
 
 def test_section_guidance_does_not_repeat_the_read_aloud_warning() -> None:
