@@ -118,6 +118,15 @@ def test_new_ids_carry_fifty_random_bits_and_old_ids_stay_valid(tmp_path: Path) 
         assert store.device_id() == device  # the device id stays with the database
 
 
+def test_a_central_url_where_a_laptop_file_is_needed_is_one_message(tmp_path: Path,
+                                                                     env: dict[str, str]) -> None:
+    url = "postgresql://petugas:Rahasia-123@pusat.example/screening"
+    result = invoke({**env, "SCREENING_DB": url}, "interview", "drafts")
+    assert result.exit_code == 1, result.output
+    assert "not on the central database" in " ".join(result.stderr.split())
+    assert "Rahasia-123" not in result.output and "Traceback" not in result.output
+
+
 # -- init and status -----------------------------------------------------------------------
 
 

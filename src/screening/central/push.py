@@ -159,10 +159,7 @@ def _push_events(
     device = source.device_id
     total = source.event_count()
     columns = ", ".join(("device_id", *EVENT_COLUMNS))
-    insert = (
-        f"INSERT INTO {SCHEMA}.events ({columns}) "
-        f"VALUES ({', '.join(['%s'] * (len(EVENT_COLUMNS) + 1))})"
-    )
+    copy_sql = f"COPY {SCHEMA}.events ({columns}) FROM STDIN"
     expected: int | None = None  # the head after our last batch
     stream: Iterator[tuple] = iter(())
     while True:
@@ -194,8 +191,9 @@ def _push_events(
             problem = check_segment(rows, head_id, head_hash)
             if problem:
                 raise ChainRefused(_refused_chain(source, problem))
-            with conn.cursor() as cur:
-                cur.executemany(insert, [(device, *row) for row in rows])
+            with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row((device, *row))
         summary.events += len(rows)
         expected = rows[-1][0]
 
