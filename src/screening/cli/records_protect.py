@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from screening.cli._common import DbOption, TextFormatOption
+from screening.cli._common import DbOption, ReadDbOption, TextFormatOption
 from screening.cli._output import TextFormat
 from screening.cli.export import ExportFormat
 from screening.cli.keys import KeyOption
@@ -56,7 +56,7 @@ def export(
         bool, typer.Option("--progress", help="Show a progress bar even when not on a terminal.")
     ] = False,
     officer: OfficerOption = None,
-    db: DbOption = None,
+    db: ReadDbOption = None,
 ) -> None:
     """Export records, streamed: one row (CSV) or object (JSON) per record.
 
@@ -117,7 +117,7 @@ def verify(
         typer.Option("--device", help="Also accept events signed by this device (its "
                      "fingerprint, from 'screening keys device' on it); repeatable."),
     ] = None,
-    db: DbOption = None,
+    db: ReadDbOption = None,
     fmt: TextFormatOption = TextFormat.text,
 ) -> None:
     """Check the audit trail and every stored record against it.
@@ -129,32 +129,40 @@ def verify(
     back; exit 1 when anything is wrong. Keep the printed head hash somewhere else (a
     notebook, an e-mail): a trail cut short no longer ends with it.
 
+    With --db postgresql://..., checks the central copy: each device's chain, every record
+    against its device's trail, and the central access trail.
+
     Example: screening records verify --format json
     """
     from rich.markup import escape
 
+    from screening.cli._common import open_records
     from screening.cli._output import emit_json, out
     from screening.records.store import Store
 
-    with Store.open(db) as store:
-        result = store.verify(devices=devices or ())
+    with open_records(db) as store:
+        # --device is about a laptop's own file; the central copy checks each device's chain
+        result = store.verify(devices=devices or ()) if isinstance(store, Store) else (
+            store.verify())
     if fmt is TextFormat.json:
         emit_json(result)
     else:
         console = out()
         for problem in result["problems"]:
             console.print(f"[red]✗[/] {escape(problem['problem'])}", soft_wrap=True)
-        for note in result["notes"]:
+        for note in result.get("notes", []):
             console.print(f"note: {note}", soft_wrap=True, markup=False)
         verdict = (
             "[green]OK:[/] the audit trail is intact and every record matches it"
             if result["ok"]
             else f"[red]{len(result['problems'])} problem(s)[/]"
         )
-        signers = ", ".join(f"{fp} ({n})" for fp, n in result["signers"].items()) or "none"
+        signed = result.get("signers", {})
+        signers = "; signed by " + (", ".join(f"{fp} ({n})" for fp, n in signed.items())
+                                    or "none") if "signers" in result else ""
         console.print(
             f"{verdict} ({result['events']} events, {result['records']} records; head "
-            f"{result['head'][:16]}; signed by {signers})",
+            f"{result['head'][:16]}{signers})",
             soft_wrap=True,
         )
     if not result["ok"]:

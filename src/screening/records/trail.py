@@ -33,6 +33,7 @@ from screening.records.chain import (
     fingerprint,
     signed_message,
 )
+from screening.records.chain import _replay as _replay  # the central reader replays too
 from screening.records.chain import canonical as _canonical
 from screening.records.database import (
     _EVENTS_APPEND_ONLY,
@@ -60,6 +61,32 @@ def content_hash(questionnaire_yaml: str, indicator_set_yaml: str) -> str:
 def _mac(key: str | None, value: object) -> str:
     digest = hmac.new(bytes.fromhex(key or ""), _canonical(value), hashlib.sha256)
     return digest.hexdigest()[:_DIGEST_CHARS]
+
+
+def state_digests(
+    row: dict[str, Any], answers: list, history: list, notes: list
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(state, fields, answers): keyed digests of what a record holds.
+
+    ``state`` covers the record row, its answers, history and notes; ``fields`` each column
+    of the row; ``answers`` each stored answer value. All under the record's trail key (the
+    row's ``trail_key``, not itself digested). Pure, so the central database checks its copies
+    the way a laptop checks its own.
+    """
+    row = dict(row)
+    key = row.pop("trail_key", None)
+    for column in _ADDED_LATER:  # unset, they leave an older record's digests as they were
+        if row.get(column) is None:
+            row.pop(column, None)
+    state = {
+        "row": _mac(key, row),
+        "answers": _mac(key, [list(a) for a in answers]),
+        "history": _mac(key, [list(h) for h in history]),
+        "notes": _mac(key, [list(n) for n in notes]),
+    }
+    fields = {column: _mac(key, value) for column, value in row.items()}
+    values = {a[0]: _mac(key, a[1]) for a in answers}
+    return state, fields, values
 
 
 class Trail(Database):
@@ -143,31 +170,10 @@ class Trail(Database):
         )
 
     def _digests(self, rid: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-        """(state, fields, answers): keyed digests of what the record holds now.
-
-        ``state`` covers the record row, its answers, history and notes; ``fields`` each column
-        of the row; ``answers`` each stored answer value. All under the record's trail key.
-        """
-        row = next(self._db.query("SELECT * FROM records WHERE id = ?", [rid]))
-        key = row.pop("trail_key", None)
-        for column in _ADDED_LATER:  # unset, they leave an older record's digests as they were
-            if row.get(column) is None:
-                row.pop(column, None)
-        answers = self._db.execute(
-            "SELECT question_id, value_json, officer, answered_at, seq FROM answers "
-            "WHERE record_id = ? ORDER BY question_id",
-            [rid],
-        ).fetchall()
-        history = self._db.execute(
-            "SELECT id, question_id, old_value_json, new_value_json, officer, changed_at, reason "
-            "FROM history WHERE record_id = ? ORDER BY id",
-            [rid],
-        ).fetchall()
-        notes = self._db.execute(
-            "SELECT id, question_id, text, officer, created_at, sealed FROM notes "
-            "WHERE record_id = ? ORDER BY id",
-            [rid],
-        ).fetchall()
+        """(state, fields, answers): keyed digests of what record ``rid`` holds now (see
+        :func:`state_digests`). Notes in ``_undecodable`` a cell that is not text (read
+        leniently by ``verify``)."""
+        row, answers, history, notes = self._state_rows(rid)
         self._undecodable = next(
             (
                 problem
@@ -184,15 +190,28 @@ class Trail(Database):
             ),
             None,
         )
-        state = {
-            "row": _mac(key, row),
-            "answers": _mac(key, [list(a) for a in answers]),
-            "history": _mac(key, [list(h) for h in history]),
-            "notes": _mac(key, [list(n) for n in notes]),
-        }
-        fields = {column: _mac(key, value) for column, value in row.items()}
-        values = {a[0]: _mac(key, a[1]) for a in answers}
-        return state, fields, values
+        return state_digests(row, answers, history, notes)
+
+    def _state_rows(self, rid: str) -> tuple[dict[str, Any], list, list, list]:
+        """The record's row (with its trail key), answers, history and notes, as the digests
+        cover them (also what a push carries to the central database)."""
+        row = next(self._db.query("SELECT * FROM records WHERE id = ?", [rid]))
+        answers = self._db.execute(
+            "SELECT question_id, value_json, officer, answered_at, seq FROM answers "
+            "WHERE record_id = ? ORDER BY question_id",
+            [rid],
+        ).fetchall()
+        history = self._db.execute(
+            "SELECT id, question_id, old_value_json, new_value_json, officer, changed_at, reason "
+            "FROM history WHERE record_id = ? ORDER BY id",
+            [rid],
+        ).fetchall()
+        notes = self._db.execute(
+            "SELECT id, question_id, text, officer, created_at, sealed FROM notes "
+            "WHERE record_id = ? ORDER BY id",
+            [rid],
+        ).fetchall()
+        return row, [list(a) for a in answers], [list(h) for h in history], [list(n) for n in notes]
 
     def _record_event(
         self,
