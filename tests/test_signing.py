@@ -151,6 +151,14 @@ def test_a_copied_signature_or_an_edited_signed_event_is_named(
     ]
 
 
+def test_this_devices_events_verify_without_its_row_in_the_file(
+    env: dict[str, str], tmp_path: Path, db: Path
+) -> None:
+    interview(env, tmp_path, MEDIUM)
+    raw(db).execute("DELETE FROM devices")
+    assert problems(env) == (0, [], problems(env)[2])
+
+
 def test_the_device_key_lives_outside_the_database_owner_only(
     env: dict[str, str], tmp_path: Path, db: Path
 ) -> None:

@@ -34,7 +34,7 @@ def run(db: str | Path | None, options: Options) -> int:
             public = _office_key()
         tally = export(store, options, private, public,
                        lambda total: _progress(options.progress, total), display_value)
-        damaged = store.damaged
+        damaged = getattr(store, "damaged", [])  # the central copy reads whole rows
     _summary(err(), options, tally)
     if damaged:
         from screening.cli.records import report_damaged

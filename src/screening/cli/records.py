@@ -129,7 +129,7 @@ def list_records(
                           headers=column_heads(LIST_COLUMNS, ui),
                           no_wrap=("started_at", "completed_at"))
                 err().print(t("n_records", ui, n=len(listed)))
-        damaged = store.damaged
+        damaged = getattr(store, "damaged", [])  # the central copy reads whole rows
     if damaged:
         report_damaged(damaged, "listed")
         raise typer.Exit(1)

@@ -106,9 +106,11 @@ def _check_sealer(record: dict[str, Any], signer: str | None) -> None:
         e for e in record.get("events") or []
         if e.get("kind") in ("finalize", "seal") and "sealed" in (e.get("detail") or {})
     ]
-    if not sealing:
-        return  # not from a trail (a record shaped elsewhere): the signature is all we have
-    expected = sealing[-1].get("signer")
+    if not sealing or "signer" not in sealing[-1]:
+        # Not from a trail that names its signers (a record shaped elsewhere, or the central
+        # copy, which does not carry signatures yet): the envelope's own signature is all.
+        return
+    expected = sealing[-1]["signer"]
     if signer == expected:
         return
     if signer is None:

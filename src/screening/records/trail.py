@@ -309,7 +309,7 @@ class Trail(Database):
             with self._guard("verify the audit trail"), self._lenient():
                 conn.execute("BEGIN")
                 try:
-                    walk = self._verify_chain(report, trusted)
+                    walk = self._verify_chain(report, trusted, local)
                     self._verify_content(report)
                     records = self._verify_records(walk.trail, report)
                     scoring = check_scores(self._db, report)
@@ -353,9 +353,14 @@ class Trail(Database):
                     keys[fp] = raw
         return keys
 
-    def _verify_chain(self, report: Report, trusted: Collection[str]) -> ChainCheck:
+    def _verify_chain(
+        self, report: Report, trusted: Collection[str], local: DeviceKey | None
+    ) -> ChainCheck:
         """Walk the events in order, a page at a time, through :class:`ChainCheck`."""
-        walk = ChainCheck(report, keys=self._device_keys(), trusted=trusted)
+        keys = self._device_keys()
+        if local is not None:  # this device's key comes from outside the file
+            keys[local.fingerprint] = local.raw_public
+        walk = ChainCheck(report, keys=keys, trusted=trusted)
         while True:
             rows = self._db.execute(
                 "SELECT id, record_id, kind, officer, at, detail_json, digest_json, prev_hash, "
