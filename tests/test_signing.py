@@ -318,3 +318,17 @@ def test_a_damaged_device_key_is_one_clear_error(
     assert result.exit_code == 1
     assert "signing key" in result.output and "cannot be used" in result.output
     assert "Traceback" not in result.output
+
+
+def test_processes_making_the_key_at_once_share_one(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("from screening.records.device import device_key; "
+            "print(device_key().fingerprint)")
+    env = {**os.environ, "SCREENING_DEVICE_KEY": str(tmp_path / "keys" / "device.pem")}
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                              text=True) for _ in range(6)]
+    prints = {p.communicate(timeout=60)[0].strip() for p in procs}
+    assert len(prints) == 1 and prints != {""}
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["device.pem"]
