@@ -318,6 +318,16 @@ def _cross_check(catalogue: Catalogue, references: Catalogue | None) -> None:
         sets.update(catalogue.indicator_sets)
         catalogue.diagnostics.extend(checks.check_questionnaire(questionnaire, sets, source))
         catalogue.diagnostics.extend(_languages(questionnaire, questionnaire.languages, source))
+    texts = []
+    for (kind, doc_id), source in catalogue._located.items():
+        table = catalogue.indicator_sets if kind == "indicator_set" else catalogue.questionnaires
+        document = table[doc_id]
+        for loc, text in _localized_texts(document, ()):
+            texts += [(source, (*loc, lang), value) for lang, value in text.items()]
+        if kind == "indicator_set":
+            texts += [(source, ("referrals", n, "contact"), r.contact)
+                      for n, r in enumerate(document.referrals)]  # type: ignore[attr-defined]
+    catalogue.diagnostics.extend(checks.contacts_with_two_numbers(texts))
     catalogue._located.clear()
 
 

@@ -38,8 +38,8 @@ RECRUITMENT: dict[str, dict[str, list[str]]] = {
 #: question id -> answer -> HTCDS vic_MethodsOfControl values
 CONTROL: dict[str, dict[str, list[str]]] = {
     # departure
+    # a registered tour leader the person can ask at any time is not withholding
     "passport_holder": {
-        "tour_leader": ["WithholdsDocuments"],
         "companion": ["WithholdsDocuments"],
         "sponsor_agent": ["WithholdsDocuments"],
     },
@@ -49,7 +49,8 @@ CONTROL: dict[str, dict[str, list[str]]] = {
         "not_allowed_out": ["RestrictsMovement"],
         "no_family_contact": ["Other"],
     },
-    "debt": {"repay_from_wages": ["DebtBondage"], "work_until_paid": ["DebtBondage"]},
+    # only a debt that ties the person to the job is debt bondage (issue 10)
+    "debt": {"work_until_paid": ["DebtBondage"]},
     "wage_terms": {
         "via_agent": ["TakesEarnings"],
         "held_until_end": ["TakesEarnings"],
@@ -94,7 +95,7 @@ CONTROL: dict[str, dict[str, list[str]]] = {
     "documents_taken_recruitment": {"yes": ["WithholdsDocuments"]},
     "debt_destination": {"yes": ["DebtBondage"]},
     "recruitment_money": {
-        "repay_from_wages": ["DebtBondage"],
+        "tied_to_job": ["DebtBondage"],
         "debt_grew": ["DebtBondage"],
         "money_kept": ["TakesEarnings"],
     },
@@ -111,6 +112,14 @@ CONTROL: dict[str, dict[str, list[str]]] = {
     },
     "days_off": {"rarely": ["ExcessiveWorkingHours"], "never": ["ExcessiveWorkingHours"]},
     "confined": {"yes": ["RestrictsMovement"]},
+    "could_leave": {
+        "lose_wages": ["TakesEarnings"],
+        "debt_first": ["DebtBondage"],
+        "no_passport": ["WithholdsDocuments"],
+        "locked_in": ["RestrictsMovement"],
+        "harmed": ["Threats"],
+        "reported": ["ThreatOfLawEnforcement"],
+    },
     "contact_restricted": {"yes": ["Other"]},
     "violence_destination": {"yes": ["PhysicalAbuse"]},
     "recruitment_violence": {"yes": ["PhysicalAbuse"]},

@@ -146,6 +146,35 @@ MESSAGES: dict[str, dict[str, str]] = {
     "summary": {"en": "Answers", "id": "Jawaban"},
     # the assessment, as the officer reads it
     "level": {"en": "Level", "id": "Tingkat"},
+    "identification": {
+        "en": "IDENTIFICATION (ILO/Palermo indicators)",
+        "id": "IDENTIFIKASI (indikator ILO/Palermo)",
+    },
+    "departure_risk": {
+        "en": "DEPARTURE RISK (facts about this trip)",
+        "id": "RISIKO KEBERANGKATAN (fakta perjalanan ini)",
+    },
+    "risk_flags": {"en": "Red flags of this trip", "id": "Tanda bahaya perjalanan ini"},
+    "risk_none": {"en": "No flag fired.", "id": "Tidak ada tanda bahaya."},
+    "risk_unknown": {
+        "en": "Could not be assessed (an answer was unknown or declined): {ids}",
+        "id": "Tidak bisa dinilai (jawaban tidak tahu atau menolak): {ids}",
+    },
+    "risk_document": {
+        "en": "Supporting document for this purpose: {doc}",
+        "id": "Dokumen pendukung untuk tujuan ini: {doc}",
+    },
+    "risk_alert": {"en": "Destination alert", "id": "Peringatan negara tujuan"},
+    "vulnerabilities_noted": {
+        "en": "Vulnerabilities noted (they never raise the level alone): {dims}",
+        "id": "Kerentanan dicatat (tidak pernah menaikkan tingkat dengan sendirinya): {dims}",
+    },
+    "child_rule": {
+        "en": "Child rule ({follows} decides): law (act + purpose) {law}; ILO form {ilo}",
+        "id": "Aturan anak (yang dipakai: {follows}): hukum (perbuatan + tujuan) {law}; "
+        "bentuk ILO {ilo}",
+    },
+    "provenance": {"en": "Scored on {profile}, {what}", "id": "Dinilai dengan {profile}, {what}"},
     "profile": {"en": "Profile", "id": "Profil"},
     "combination": {"en": "Trafficking combination", "id": "Kombinasi perdagangan orang"},
     "met": {

@@ -67,6 +67,10 @@ def render_assessment(
 
     a = assessment
     parts: list[RenderableType] = []
+    if a.departure_risk is not None:
+        # At a departure the risk of this trip is what the officer acts on: it leads.
+        parts += _departure_risk(a.departure_risk, ui, questionnaire)
+        parts.append(line(f"\n[bold underline]{t('identification', ui)}[/]"))
     title = localized(a.level_title, ui) if a.level_title else ""
     parts.append(
         line(
@@ -75,6 +79,18 @@ def render_assessment(
         )
     )
     parts.append(line(f"{t('profile', ui)}: [bold]{a.profile}[/] ({escape(a.chosen_because)})"))
+    if a.provenance:
+        what = ("a checked list" if a.provenance.get("status") == "checked"
+                else f"a derived list ({a.provenance.get('note') or 'not yet checked'})")
+        parts.append(line(f"[dim]{escape(t('provenance', ui, profile=a.profile, what=what))}[/]"))
+    if a.child_rule:
+        cr = a.child_rule
+        parts.append(line(escape(t("child_rule", ui, follows=cr["follows"],
+                                   law="met" if cr["law"] else "not met",
+                                   ilo="met" if cr["ilo"] else "not met"))))
+    if a.vulnerabilities_noted:
+        noted = t("vulnerabilities_noted", ui, dims=", ".join(a.vulnerabilities_noted))
+        parts.append(line(f"[yellow]{escape(noted)}[/]"))
     combo = t("met", ui) if a.trafficking_indicated else t("not_met", ui)
     parts.append(line(f"{t('combination', ui)}: {escape(combo)}"))
     marks = "  ".join(
@@ -155,6 +171,51 @@ def render_assessment(
         )
     parts.append(line(f"\n[dim]{escape(t('screening_only', ui))}[/]"))
     return Group(*parts)
+
+
+def _departure_risk(risk: Any, ui: str, questionnaire: Questionnaire | None) -> list[Any]:
+    from rich.markup import escape
+    from rich.text import Text
+
+    from screening.cli._messages import t
+    from screening.models.base import localized
+
+    def line(markup: str) -> Text:
+        return Text.from_markup(markup)
+
+    title = localized(risk.title, ui) if risk.title else ""
+    parts: list[Any] = [
+        line(f"[bold underline]{t('departure_risk', ui)}[/]"),
+        line(f"{t('level', ui)}: [{LEVEL_STYLE[risk.level]}] {risk.level.upper()} [/] "
+             f"[bold]{escape(title)}[/]"),
+        line(f"[dim]{escape(risk.because)}[/]"),
+    ]
+    if risk.document:
+        parts.append(line(escape(t("risk_document", ui, doc=localized(risk.document, ui)))))
+    for alert in risk.alerts:
+        text = escape(localized(alert["alert"], ui))
+        parts.append(line(f"  [yellow]{t('risk_alert', ui)}:[/] {text} "
+                          f"[dim]({escape(alert['source'])}; {alert['reviewed']})[/]"))
+    parts.append(line(f"[bold]{t('risk_flags', ui)}[/]"))
+    if not risk.flags:
+        parts.append(line(f"  {escape(t('risk_none', ui))}"))
+    for flag in risk.flags:
+        parts.append(line(f"  - {escape(f'[{flag.level}]')} {escape(localized(flag.label, ui))} "
+                          f"[dim]({flag.id})[/]"))
+        if flag.why:
+            parts.append(line(f"      [dim]{escape(localized(flag.why, ui))}[/]"))
+        for ref in flag.answers:
+            asked = questionnaire.question(ref.question) if questionnaire else None
+            parts.append(line(f"      [dim]{escape(ref.question)} ->[/] "
+                              f"{escape(_answer(ref.answer, asked, ui))}"))
+    if risk.unknown:
+        unknown = t("risk_unknown", ui, ids=", ".join(risk.unknown))
+        parts.append(line(f"  [yellow]{escape(unknown)}[/]"))
+    if risk.actions:
+        parts.append(line(f"[bold]{t('actions', ui)}[/]"))
+        for n, action in enumerate(risk.actions, start=1):
+            parts.append(line(f"  {n}. {escape(localized(action, ui))}"))
+    return parts
 
 
 def _answer(value: Any, question: Question | None, ui: str) -> str:
