@@ -404,7 +404,7 @@ def bench_help(screening: list[str], env: dict[str, str], repeat: int, warmup: b
 def first_question(content: Any) -> tuple[str, str, Any]:
     """(questionnaire, first question id, a valid answer) of the bundled departure script."""
     questionnaire = content.questionnaire("departure")
-    from screening.engine import Interview
+    from screening.interview.engine import Interview
 
     question = Interview(questionnaire).next_question()
     assert question is not None
@@ -443,7 +443,7 @@ def imported_libraries(
 def bench_interview(
     screening: list[str], env: dict[str, str], repeat: int, warmup: bool, work: Path
 ) -> tuple[Row, Row, dict[str, Any]]:
-    from screening.content import load_catalogue
+    from screening.content.catalogue import load_catalogue
 
     questionnaire, qid, answer = first_question(load_catalogue())
     form = work / "one-answer.yaml"
@@ -500,7 +500,7 @@ def bench_interview(
 
 def bench_answers(count: int, work: Path) -> tuple[Row, Row]:
     """``count`` answers through ``Store.save_answer`` and as raw INSERT + COMMIT, interleaved."""
-    from screening.store import Store
+    from screening.records.store import Store
 
     # Both files sit in the cache folder: on the same disk, where fsync is real (not tmpfs).
     store_db, raw_db = work / "answers-store.db", work / "answers-raw.db"
@@ -583,7 +583,7 @@ def _remove_db(path: Path) -> None:
 
 
 def bench_validate(screening: list[str], env: dict[str, str], repeat: int, warmup: bool) -> Row:
-    from screening.content import bundled_root, discover
+    from screening.content.catalogue import bundled_root, discover
 
     root = bundled_root()
     files = [str(p) for p, _ in discover([root / "indicators", root / "questionnaires"])[0]]
@@ -606,7 +606,7 @@ def bench_validate(screening: list[str], env: dict[str, str], repeat: int, warmu
 
 def seeded_db(records: int, cache: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
     """A database of ``records`` records: the cached one when it matches, else seeded now."""
-    from screening.store import SCHEMA_VERSION
+    from screening.records.database import SCHEMA_VERSION
 
     db = cache / f"records-{records}.db"
     facts_file = cache / f"records-{records}.json"

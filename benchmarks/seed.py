@@ -10,8 +10,8 @@ What a record looks like:
   2 % consent declined (no answers, no assessment, as ``Store.finalize`` keeps them) and
   5 % drafts (a prefix of an interview's answers, no level);
 - answers and assessments are real: a few hundred interview templates are walked through
-  the engine (``screening.engine.Interview``) with answers of varied risk, each scored once
-  with ``screening.scoring.assess``, and every record reuses one template.
+  the engine (``screening.interview.engine.Interview``) with answers of varied risk, each
+  scored once with ``screening.assessment.scoring.assess``, and every record reuses one template.
 
 How it writes: ``Store(path)`` creates the schema (and runs its migrations); one
 ``store.create_record`` per questionnaire writes the content snapshot row exactly as an
@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 SEED_VERSION = 1
-STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # as screening.clock.Clock.stamp()
+STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # as screening.interview.clock.Clock.stamp()
 EPOCH = datetime(1970, 1, 1)
 ONE_SECOND = timedelta(seconds=1)
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -131,9 +131,9 @@ class Template:
 
 
 def _dump(value: object) -> str:
-    """An answer as the store writes it (``screening.store._dump`` when it exists)."""
+    """An answer as the store writes it (``screening.records.writes._dump`` when it exists)."""
     try:
-        from screening.store import _dump as store_dump
+        from screening.records.writes import _dump as store_dump
     except ImportError:  # pragma: no cover - the store changed; same JSON
         return json.dumps(value, ensure_ascii=False)
     return store_dump(value)
@@ -199,9 +199,9 @@ def _pick(question: Any, rng: random.Random, risk: float, child: bool) -> Any:
 
 
 def _walk(catalogue: Any, questionnaire_id: str, rng: random.Random, risk: float) -> Template:
-    from screening.engine import Interview
+    from screening.assessment.scoring import assess
     from screening.errors import InvalidAnswer
-    from screening.scoring import assess
+    from screening.interview.engine import Interview
 
     questionnaire = catalogue.questionnaire(questionnaire_id)
     indicator_set = catalogue.indicator_set(questionnaire.indicator_set)
@@ -379,8 +379,8 @@ def seed(
     progress: bool = False,
 ) -> dict[str, Any]:
     """Create ``db`` (it must not exist) with ``n`` records; returns facts about the run."""
-    from screening.content import load_catalogue
-    from screening.store import Store
+    from screening.content.catalogue import load_catalogue
+    from screening.records.store import Store
 
     if db.exists():
         raise SystemExit(f"{db} exists; seed writes a new file (delete it first)")

@@ -21,7 +21,7 @@ runner = CliRunner()
 
 def make_keys(folder: Path, passphrase: str = PASSPHRASE) -> tuple[Path, Path]:
     """(private key, public key) files of a fresh office key pair."""
-    from screening.crypto import write_key_pair
+    from screening.records.crypto import write_key_pair
 
     return write_key_pair(folder, passphrase)
 
@@ -36,7 +36,7 @@ def cli_env(tmp_path: Path, public: Path | None = None, **extra: str) -> dict[st
 
 def case_answers(**overrides: object) -> dict:
     """The answers of a worked departure case (high level, consent to share), changed."""
-    from screening.answers_file import read_answers_file
+    from screening.interview.answers_file import read_answers_file
 
     answers = dict(read_answers_file(CASE).answers)
     answers.update(overrides)

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import screening.store as store_module
+import screening.records.database as store_module
 from _protect import invoke, raw, write_form
-from screening.store import MIGRATIONS, Store
+from screening.records.database import MIGRATIONS
+from screening.records.store import Store
 
 MEDIUM = {"consent": "yes", "age": 30, "job_offer": "no", "passport_held": "yes",
           "danger": "no", "name": "Nama Uji"}

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from screening import __version__
 from screening.cli.main import app
-from screening.content import bundled_root
+from screening.content.catalogue import bundled_root
 
 runner = CliRunner()
 

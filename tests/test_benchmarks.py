@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from screening.content import check, from_snapshot, load_catalogue
+from screening.content.catalogue import check, from_snapshot, load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "benchmarks"
@@ -72,7 +72,7 @@ def test_seed_writes_realistic_records_the_store_reads(tmp_path: Path) -> None:
         import seed
     finally:
         sys.path.remove(str(BENCHMARKS))
-    from screening.store import Store
+    from screening.records.store import Store
 
     db = tmp_path / "seeded.db"
     facts = seed.seed(db, 400, templates=12)
@@ -119,7 +119,7 @@ def test_a_second_load_reads_no_yaml_and_gives_the_same_catalogue(
     def no_parse(*args: object, **kwargs: object) -> None:
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr("screening.content.load_text", no_parse)
+    monkeypatch.setattr("screening.content.catalogue.load_text", no_parse)
     second = load_catalogue(mini_content)
     assert second.questionnaires == first.questionnaires
     assert second.indicator_sets == first.indicator_sets

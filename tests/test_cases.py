@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from screening.answers_file import read_answers_file
 from screening.cli.main import app
-from screening.yaml_source import load_file
+from screening.content.yaml_source import load_file
+from screening.interview.answers_file import read_answers_file
 
 CASES_DIR = Path(__file__).parent / "cases"
 CASES = sorted(CASES_DIR.glob("*.yaml"))
@@ -183,9 +183,9 @@ def test_a_case_folder_that_is_missing_or_empty(tmp_path: Path) -> None:
 def test_declined_answers_only_lower_coverage() -> None:
     """The no-indicator returnee with every "no" turned into "declined": still low, never a
     present indicator, and the coverage drops below the warning threshold."""
-    from screening.answers_file import checked_answers
-    from screening.content import load_catalogue
-    from screening.scoring import assess
+    from screening.assessment.scoring import assess
+    from screening.content.catalogue import load_catalogue
+    from screening.interview.answers_file import checked_answers
 
     catalogue = load_catalogue()
     path = CASES_DIR / "ret-01-procedural-finished-contract.yaml"

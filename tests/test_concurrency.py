@@ -48,7 +48,7 @@ def test_parallel_interviews_on_one_file_lose_nothing(tmp_path: Path) -> None:
         ids.append(out.strip().splitlines()[-1])
     assert len(set(ids)) == 4
 
-    from screening.store import Store
+    from screening.records.store import Store
 
     with Store(db) as store:
         for record_id in ids:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from screening import conditions
-from screening.conditions import ConditionSyntaxError, parse
+from screening.content import conditions
+from screening.content.conditions import ConditionSyntaxError, parse
 
 TODAY = date(2025, 6, 15)
 

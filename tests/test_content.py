@@ -11,7 +11,7 @@ from tests.conftest import MINI_SCRIPT, MINI_SET, write_content
 from typer.testing import CliRunner
 
 from screening.cli.main import app
-from screening.content import check, load_catalogue
+from screening.content.catalogue import check, load_catalogue
 from screening.errors import ContentError
 
 runner = CliRunner()

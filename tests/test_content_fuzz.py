@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import screening.content
+import screening.content.catalogue
 from screening.cli.main import app
-from screening.content import Catalogue, bundled_root, check
-from screening.yaml_source import load_file, load_text
+from screening.content.catalogue import Catalogue, bundled_root, check
+from screening.content.yaml_source import load_file, load_text
 
 runner = CliRunner()
 
@@ -135,7 +135,7 @@ def content_copy(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
             cache[key] = load_file(path, display)
         return cache[key]
 
-    monkeypatch.setattr(screening.content, "load_file", cached)
+    monkeypatch.setattr(screening.content.catalogue, "load_file", cached)
     return root
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from screening.content import load_catalogue
-from screening.engine import Interview
-from screening.store import Store
+from screening.content.catalogue import load_catalogue
+from screening.interview.engine import Interview
+from screening.records.store import Store
 
 POLICY = {
     "yes_no": "yes",

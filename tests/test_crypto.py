@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from _protect import PASSPHRASE, cli_env, invoke, make_keys
-from screening import crypto
-from screening.crypto import (
+from screening.records import crypto
+from screening.records.crypto import (
     KeyProblem,
     SealedDataError,
     WrongKey,

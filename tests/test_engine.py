@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from tests.conftest import MINI_SCRIPT
 
-from screening.answers import DECLINED, UNKNOWN
-from screening.engine import Interview, evidence
+from screening.content.yaml_source import load_text
 from screening.errors import InvalidAnswer
+from screening.interview.engine import Interview, evidence
 from screening.models import Questionnaire
-from screening.yaml_source import load_text
+from screening.models.answers import DECLINED, UNKNOWN
 
 SCRIPT = Questionnaire.model_validate(load_text(MINI_SCRIPT, "mini.yaml").data)
 
@@ -144,7 +144,7 @@ def test_evidence_reads_age() -> None:
 
 
 def test_the_clock_keeps_order_when_the_wall_clock_jumps_back(monkeypatch) -> None:
-    from screening import clock
+    from screening.interview import clock
 
     start = datetime(2026, 11, 27, 14, 2, tzinfo=UTC)
     ticks = iter([100.0, 100.5, 101.0])
@@ -166,8 +166,9 @@ def test_the_clock_keeps_order_when_the_wall_clock_jumps_back(monkeypatch) -> No
 def test_the_domain_imports_no_cli_and_no_storage() -> None:
     import ast
 
-    domain = ["engine.py", "scoring.py", "conditions.py", "answers.py", "coverage.py",
-              "rescore.py", "models/indicators.py", "models/questionnaire.py",
+    domain = ["interview/engine.py", "assessment/scoring.py", "content/conditions.py",
+              "models/answers.py", "content/coverage.py", "assessment/rescore.py",
+              "models/indicators.py", "models/questionnaire.py",
               "models/assessment.py", "models/base.py"]
     root = Path(__file__).parent.parent / "src" / "screening"
     for name in domain:
@@ -180,4 +181,4 @@ def test_the_domain_imports_no_cli_and_no_storage() -> None:
                 modules = [node.module]
             for module in modules:
                 assert not module.startswith(("typer", "rich", "sqlite", "screening.cli",
-                                              "screening.store")), (name, module)
+                                              "screening.records")), (name, module)

@@ -18,9 +18,9 @@ from _protect import (
     run_process,
     write_form,
 )
-from screening.content import load_catalogue
-from screening.protection import protected_questions
-from screening.store import Store
+from screening.content.catalogue import load_catalogue
+from screening.records.protection import protected_questions
+from screening.records.store import Store
 
 STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 

@@ -20,9 +20,9 @@ from _protect import (
     raw,
     write_form,
 )
-from screening.crypto import load_private_key
-from screening.protection import open_record
-from screening.store import Store
+from screening.records.crypto import load_private_key
+from screening.records.protection import open_record
+from screening.records.store import Store
 
 AT = "2026-11-27T08:{:02d}:00.000000Z"
 
@@ -296,11 +296,12 @@ def test_htcds(env: dict[str, str], records: dict[str, str], office: tuple[Path,
 def test_export_streams_page_by_page(
     env: dict[str, str], records: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import screening.cli.export as exporter
-    import screening.store as store_module
+    import screening.records.exports as exporter
+    import screening.records.queries as queries_module
+    import screening.records.store as store_module
 
     monkeypatch.setattr(exporter, "PAGE", 1)
-    monkeypatch.setattr(store_module, "_PAGE", 1)
+    monkeypatch.setattr(queries_module, "_PAGE", 1)
     log: list[str] = []
     read, write = store_module.Store.records, exporter.Sink.write
     monkeypatch.setattr(store_module.Store, "records",

@@ -91,7 +91,8 @@ def test_installed_wheel_works_outside_the_checkout(wheel: Path, tmp_path: Path)
     outside.mkdir()
 
     where = _run(
-        [python, "-c", "import screening.content as c; print(c.__file__); print(c.bundled_root())"],
+        [python, "-c", "import screening as s, screening.content.catalogue as c; "
+         "print(s.__file__); print(c.bundled_root())"],
         cwd=outside,
         env=env,
     )

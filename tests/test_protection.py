@@ -24,7 +24,7 @@ from _protect import (
     run_process,
     write_form,
 )
-from screening.store import Store
+from screening.records.store import Store
 
 
 @pytest.fixture
@@ -160,14 +160,14 @@ def test_a_configured_key_that_cannot_be_used_starts_no_interview(tmp_path: Path
 def test_sealing_that_fails_never_finalizes_in_plaintext(
     tmp_path: Path, keys: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import screening.crypto
+    import screening.records.crypto
 
     env = cli_env(tmp_path, public=keys[1])
 
     def broken(*args: object, **kwargs: object) -> dict:
         raise OSError("no entropy")
 
-    monkeypatch.setattr(screening.crypto, "seal", broken)
+    monkeypatch.setattr(screening.records.crypto, "seal", broken)
     form = write_form(tmp_path / "f.json", case_answers())
     result = invoke(env, "interview", "start", "departure", "--answers", str(form))
     assert result.exit_code == 1

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from screening.assessment.slip import slip_html, slip_text
 from screening.cli.main import app
+from screening.content.yaml_source import load_text
 from screening.models import IndicatorSet
-from screening.slip import slip_html, slip_text
-from screening.yaml_source import load_text
 
 HIGH = [
     "deceptive_recruitment.nature_of_job",  # strong

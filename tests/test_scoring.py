@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screening.assessment.scoring import assess, score
+from screening.content.yaml_source import load_text
 from screening.models import IndicatorSet, Questionnaire
 from screening.models.assessment import LEVEL_ORDER
-from screening.scoring import assess, score
-from screening.yaml_source import load_text
 
 PROFILES = ("adult-labour", "adult-sexual", "child-labour", "child-sexual")
 DIMENSIONS = {

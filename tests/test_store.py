@@ -14,16 +14,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import screening.store as store_module
+import screening.records.database as database_module
+import screening.records.queries as queries_module
+import screening.records.writes as writes_module
 from screening.errors import NotFound, ScreeningError, StoreError
-from screening.store import (
+from screening.records.database import (
     MIGRATIONS,
     SCHEMA_VERSION,
-    Store,
     _app_db_path,
     default_db_path,
-    new_record_id,
 )
+from screening.records.store import Store
+from screening.records.writes import new_record_id
 
 SNAPSHOT = {"questionnaire": "id: mini\n", "indicator_set": "id: mini-set\n"}
 ID_RE = re.compile(r"\d{8}-[0-9A-HJKMNP-TV-Z]{6}")
@@ -307,7 +309,7 @@ def test_create_record_retries_on_id_collision(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = iter(["20261127-AAAAAA", "20261127-AAAAAA", "20261127-BBBBBB"])
-    monkeypatch.setattr(store_module, "new_record_id", lambda now: next(ids))
+    monkeypatch.setattr(writes_module, "new_record_id", lambda now: next(ids))
     assert start(store) == "20261127-AAAAAA"
     assert start(store) == "20261127-BBBBBB"
 
@@ -559,7 +561,7 @@ def test_list_rows(store: Store, listed: dict[str, str]) -> None:
 def test_list_streams_in_pages_through_equal_start_times(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "_PAGE", 2)
+    monkeypatch.setattr(queries_module, "_PAGE", 2)
     same = [start(store, started_at=stamp(hour=5)) for _ in range(5)]
     later = start(store, started_at=stamp(hour=6))
     expected = [later, *sorted(same, reverse=True)]
@@ -597,7 +599,7 @@ def test_not_found_suggests_a_close_id(store: Store) -> None:
 
 
 def test_ids_are_read_the_crockford_way(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "new_record_id", lambda now: "20261127-K0M1QX")
+    monkeypatch.setattr(writes_module, "new_record_id", lambda now: "20261127-K0M1QX")
     rid = start(store)
     assert store.record("20261127-kOmLqx")["id"] == rid
     assert store.record(" 20261127-k0mIqx ")["id"] == rid
@@ -630,8 +632,8 @@ def test_schema_version_and_forward_migrations(
     assert meta == {"application": "screening", "schema_version": str(SCHEMA_VERSION)}
 
     step = ("CREATE TABLE referrals (id INTEGER PRIMARY KEY)", "ALTER TABLE notes ADD x TEXT")
-    monkeypatch.setattr(store_module, "MIGRATIONS", [*MIGRATIONS, step])
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(database_module, "MIGRATIONS", [*MIGRATIONS, step])
+    monkeypatch.setattr(database_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Store(db_path) as opened:
         assert "referrals" in opened._db.table_names()
         assert "x" in opened._db["notes"].columns_dict
@@ -799,7 +801,7 @@ def test_a_closed_store_says_so(db_path: Path) -> None:
 
 
 def test_default_db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "_on_windows", lambda: False)
+    monkeypatch.setattr(database_module, "_on_windows", lambda: False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("SCREENING_DB", raising=False)
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
@@ -810,7 +812,7 @@ def test_default_db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert default_db_path() == tmp_path / "xdg/screening/screening.db"
     monkeypatch.setenv("SCREENING_DB", str(tmp_path / "mine.db"))
     assert default_db_path() == tmp_path / "mine.db"
-    monkeypatch.setattr(store_module, "_on_windows", lambda: True)
+    monkeypatch.setattr(database_module, "_on_windows", lambda: True)
     monkeypatch.setenv("APPDATA", str(tmp_path / "roaming"))
     assert _app_db_path() == tmp_path / "roaming/screening/screening.db"
 

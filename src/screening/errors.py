@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -64,9 +65,19 @@ class NotFound(ScreeningError):
 class InvalidAnswer(ScreeningError):
     """An answer does not fit its question; the message says why, in plain words."""
 
-    def __init__(self, message: str, *, question_id: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        question_id: str | None = None,
+        code: str | None = None,
+        values: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.question_id = question_id
+        #: The catalogue key of the message (the CLI words it in the officer's language).
+        self.code = code
+        self.values = values or {}
 
 
 class AnswersExhausted(ScreeningError):
@@ -84,10 +95,10 @@ class StoreError(ScreeningError):
     """The records database cannot be used (read-only, locked, not ours, ...)."""
 
 
-def suggest(name: str, choices: object) -> str:
+def suggest(name: str, choices: Iterable[object]) -> str:
     """A ' (did you mean 'x'?)' suffix when a close name exists, else ''."""
     import difflib
 
-    names = [str(c) for c in choices]  # type: ignore[union-attr]
+    names = [str(c) for c in choices]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

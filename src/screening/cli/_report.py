@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+    from rich.text import Text
 
     from screening.cli._walk import Session
     from screening.models import IndicatorSet, Question, Questionnaire
@@ -21,24 +22,39 @@ LEVEL_STYLE = {
 
 
 def render_outcome(console: Console, session: Session, assessment: Assessment | None) -> None:
-    """The assessment panel (when there is one), then the slip in the person's language."""
+    """The assessment (when there is one), then the slip in the person's language; through
+    the pager when taller than the terminal, the short summary repeated after it."""
+    from rich.console import Group
     from rich.panel import Panel
     from rich.text import Text
 
-    from screening.slip import slip_text
+    from screening.assessment.slip import slip_text
+    from screening.cli._messages import t
+    from screening.cli._pager import show
 
+    parts: list[RenderableType] = []
     if assessment is not None:
-        console.print(
-            render_assessment(assessment, ui=session.ui, questionnaire=session.questionnaire),
-            soft_wrap=True,
+        parts.append(
+            render_assessment(
+                assessment,
+                ui=session.ui,
+                questionnaire=session.questionnaire,
+                indicator_set=session.indicator_set,
+            )
         )
     text = slip_text(session.indicator_set, session.language)
-    console.print(Panel(Text(text), title="Slip", border_style="green"))
+    parts.append(Panel(Text(text), title=t("slip_title", session.ui), border_style="green"))
+    paged = show(console, Group(*parts), soft_wrap=True)
+    if paged and assessment is not None:
+        console.print(
+            Group(*summary_lines(assessment, ui=session.ui, indicator_set=session.indicator_set)),
+            soft_wrap=True,
+        )
 
 
 def write_slip(indicator_set: IndicatorSet, lang: str, path: Path) -> None:
+    from screening.assessment.slip import slip_html, slip_text
     from screening.errors import ScreeningError
-    from screening.slip import slip_html, slip_text
 
     body = (
         slip_html(indicator_set, lang)
@@ -52,7 +68,11 @@ def write_slip(indicator_set: IndicatorSet, lang: str, path: Path) -> None:
 
 
 def render_assessment(
-    assessment: Assessment, *, ui: str = "en", questionnaire: Questionnaire | None = None
+    assessment: Assessment,
+    *,
+    ui: str = "en",
+    questionnaire: Questionnaire | None = None,
+    indicator_set: IndicatorSet | None = None,
 ) -> RenderableType:
     """The assessment explained for the officer: level, why, coverage, actions, referrals."""
     from rich.console import Group
@@ -69,32 +89,32 @@ def render_assessment(
     parts: list[RenderableType] = []
     if a.departure_risk is not None:
         # At a departure the risk of this trip is what the officer acts on: it leads.
-        parts += _departure_risk(a.departure_risk, ui, questionnaire)
+        parts += departure_risk_lines(a.departure_risk, ui, questionnaire)
         parts.append(line(f"\n[bold underline]{t('identification', ui)}[/]"))
-    title = localized(a.level_title, ui) if a.level_title else ""
-    parts.append(
-        line(
-            f"{t('level', ui)}: [{LEVEL_STYLE[a.level]}] {a.level.upper()} [/] "
-            f"[bold]{escape(title)}[/]"
-        )
-    )
-    parts.append(line(f"{t('profile', ui)}: [bold]{a.profile}[/] ({escape(a.chosen_because)})"))
+    parts += summary_lines(a, ui=ui, indicator_set=indicator_set)
+    parts.append(line(f"{t('profile', ui)}: [bold]{escape(profile_name(a.profile, ui))}[/] "
+                      f"({escape(chosen_because(a, ui))})"))
     if a.provenance:
-        what = ("a checked list" if a.provenance.get("status") == "checked"
-                else f"a derived list ({a.provenance.get('note') or 'not yet checked'})")
-        parts.append(line(f"[dim]{escape(t('provenance', ui, profile=a.profile, what=what))}[/]"))
+        what = (t("provenance_checked", ui) if a.provenance.get("status") == "checked"
+                else t("provenance_derived", ui))
+        scored_on = t("provenance", ui, profile=profile_name(a.profile, ui), what=what)
+        parts.append(line(f"[dim]{escape(scored_on)}[/]"))
     if a.child_rule:
         cr = a.child_rule
-        parts.append(line(escape(t("child_rule", ui, follows=cr["follows"],
-                                   law="met" if cr["law"] else "not met",
-                                   ilo="met" if cr["ilo"] else "not met"))))
+        parts.append(line(escape(t(
+            "child_rule", ui, follows=t("child_rule." + cr["follows"], ui),
+            law=t("rule_met" if cr["law"] else "not_met", ui),
+            ilo=t("rule_met" if cr["ilo"] else "not_met", ui)))))
     if a.vulnerabilities_noted:
-        noted = t("vulnerabilities_noted", ui, dims=", ".join(a.vulnerabilities_noted))
+        names = [dimension_name(d, ui, indicator_set) for d in a.vulnerabilities_noted]
+        noted = t("vulnerabilities_noted", ui, dims=", ".join(names))
         parts.append(line(f"[yellow]{escape(noted)}[/]"))
     combo = t("met", ui) if a.trafficking_indicated else t("not_met", ui)
     parts.append(line(f"{t('combination', ui)}: {escape(combo)}"))
     marks = "  ".join(
-        f"{e} {'[green]yes[/]' if found else '[dim]no[/]'}" for e, found in a.elements.items()
+        f"{escape(t('element.' + e, ui))} "
+        + (f"[green]{t('value_yes', ui)}[/]" if found else f"[dim]{t('value_no', ui)}[/]")
+        for e, found in a.elements.items()
     )
     parts.append(line(f"{t('elements', ui)}: {marks}"))
 
@@ -103,21 +123,21 @@ def render_assessment(
     if not shown:
         parts.append(line(f"  {escape(t('none_present', ui))}"))
     for d in sorted(shown, key=lambda d: not d.positive):
-        counts = f"{d.strong} strong, {d.medium} medium, {d.weak} weak"
+        counts = t("counts", ui, strong=d.strong, medium=d.medium, weak=d.weak)
+        name = escape(dimension_name(d.id, ui, indicator_set))
         if d.positive:
             head = (
-                f"  [bold red]{d.id}[/]: {t('positive', ui)}, {t('clause', ui)} "
-                f'[bold]"{escape(d.clause or "")}"[/] ({counts})'
+                f"  [bold red]{name}[/]: {t('positive', ui)}, {t('clause', ui)} "
+                f'[bold]"{escape(clause_label(d.clause or "", ui))}"[/] ({counts})'
             )
         else:
-            head = f"  [bold]{d.id}[/]: {t('not_positive', ui)} ({counts})"
+            head = f"  [bold]{name}[/]: {t('not_positive', ui)} ({counts})"
         parts.append(line(head))
         for finding in d.present:
             parts.append(
                 line(
-                    f"    - {escape(f'[{finding.tier}]')} "
-                    f"{escape(localized(finding.label, ui))} "
-                    f"[dim]({finding.id})[/]"
+                    f"    - {escape('[' + t('tier.' + finding.tier, ui) + ']')} "
+                    f"{escape(localized(finding.label, ui))}"
                 )
             )
             for ref in finding.answers:
@@ -146,22 +166,18 @@ def render_assessment(
         )
     )
     if a.coverage_warning:
-        parts.append(line(f"  [bold yellow]{escape(a.coverage_warning)}[/]"))
+        parts.append(line(f"  [bold yellow]{escape(coverage_warning(a, ui))}[/]"))
 
-    if a.actions:
-        parts.append(line(f"\n[bold underline]{t('actions', ui)}[/]"))
-        for n, action in enumerate(a.actions, start=1):
-            parts.append(line(f"  {n}. {escape(localized(action, ui))}"))
     if a.referrals:
         parts.append(line(f"\n[bold underline]{t('referrals', ui)}[/]"))
-        for ref in a.referrals:
+        for referral in a.referrals:
             parts.append(
                 line(
-                    f"  - [bold]{escape(localized(ref['name'], ui))}[/]: "
-                    f"{escape(str(ref['contact']))}"
+                    f"  - [bold]{escape(localized(referral['name'], ui))}[/]: "
+                    f"{escape(str(referral['contact']))}"
                 )
             )
-            parts.append(line(f"    [dim]{escape(localized(ref['description'], ui))}[/]"))
+            parts.append(line(f"    [dim]{escape(localized(referral['description'], ui))}[/]"))
     if a.non_punishment:
         parts.append(
             line(
@@ -173,7 +189,7 @@ def render_assessment(
     return Group(*parts)
 
 
-def _departure_risk(risk: Any, ui: str, questionnaire: Questionnaire | None) -> list[Any]:
+def departure_risk_lines(risk: Any, ui: str, questionnaire: Questionnaire | None) -> list[Any]:
     from rich.markup import escape
     from rich.text import Text
 
@@ -186,10 +202,11 @@ def _departure_risk(risk: Any, ui: str, questionnaire: Questionnaire | None) -> 
     title = localized(risk.title, ui) if risk.title else ""
     parts: list[Any] = [
         line(f"[bold underline]{t('departure_risk', ui)}[/]"),
-        line(f"{t('level', ui)}: [{LEVEL_STYLE[risk.level]}] {risk.level.upper()} [/] "
-             f"[bold]{escape(title)}[/]"),
-        line(f"[dim]{escape(risk.because)}[/]"),
+        line(f"{t('level', ui)}: [{LEVEL_STYLE[risk.level]}] "
+             f"{t('level.' + risk.level, ui).upper()} [/] [bold]{escape(title)}[/]"),
     ]
+    if risk.missing and not risk.flags and risk.level != "low":
+        parts.append(line(escape(t("risk_missing", ui, ids=", ".join(risk.missing)))))
     if risk.document:
         parts.append(line(escape(t("risk_document", ui, doc=localized(risk.document, ui)))))
     for alert in risk.alerts:
@@ -200,7 +217,8 @@ def _departure_risk(risk: Any, ui: str, questionnaire: Questionnaire | None) -> 
     if not risk.flags:
         parts.append(line(f"  {escape(t('risk_none', ui))}"))
     for flag in risk.flags:
-        parts.append(line(f"  - {escape(f'[{flag.level}]')} {escape(localized(flag.label, ui))} "
+        tier = "[" + t("level." + flag.level, ui) + "]"
+        parts.append(line(f"  - {escape(tier)} {escape(localized(flag.label, ui))} "
                           f"[dim]({flag.id})[/]"))
         if flag.why:
             parts.append(line(f"      [dim]{escape(localized(flag.why, ui))}[/]"))
@@ -218,13 +236,120 @@ def _departure_risk(risk: Any, ui: str, questionnaire: Questionnaire | None) -> 
     return parts
 
 
-def _answer(value: Any, question: Question | None, ui: str) -> str:
-    """An answer as the officer reads it: option labels rather than keys."""
+def summary_lines(
+    assessment: Assessment, *, ui: str, indicator_set: IndicatorSet | None = None
+) -> list[Text]:
+    """The short summary: the level, why in one line, and what to do."""
+    from rich.markup import escape
+    from rich.text import Text
+
+    from screening.cli._messages import t
     from screening.models.base import localized
 
+    a = assessment
+    title = localized(a.level_title, ui) if a.level_title else ""
+    out = []
+    if a.departure_risk is not None:
+        risk = a.departure_risk
+        risk_title = localized(risk.title, ui) if risk.title else ""
+        out.append(Text.from_markup(
+            f"{t('departure_risk_short', ui)}: [{LEVEL_STYLE[risk.level]}] "
+            f"{t('level.' + risk.level, ui).upper()} [/] [bold]{escape(risk_title)}[/]"))
+    out += [
+        Text.from_markup(
+            f"{t('level', ui)}: [{LEVEL_STYLE[a.level]}] {t('level.' + a.level, ui).upper()} [/] "
+            f"[bold]{escape(title)}[/]"
+        )
+    ]
+    positive = [dimension_name(d, ui, indicator_set) for d in a.positive_dimensions]
+    if positive:
+        why = t("why_positive", ui, dims=", ".join(positive))
+    elif a.any_present:
+        n = sum(len(d.present) for d in a.dimensions.values())
+        why = t("why_some", ui, n=n)
+    else:
+        why = t("none_present", ui)
+    out.append(Text.from_markup(f"{t('why', ui)}: {escape(why)}"))
+    if a.actions:
+        out.append(Text.from_markup(f"[bold underline]{t('actions', ui)}[/]"))
+        for n, action in enumerate(a.actions, start=1):
+            out.append(Text.from_markup(f"  {n}. {escape(localized(action, ui))}"))
+    return out
+
+
+def profile_name(profile: str, ui: str) -> str:
+    from screening.cli._messages import MESSAGES, t
+
+    key = f"profile.{profile}"
+    return t(key, ui) if key in MESSAGES else profile
+
+
+def dimension_name(dimension_id: str, ui: str, indicator_set: IndicatorSet | None) -> str:
+    """A dimension's title from the indicator set, else its id."""
+    from screening.models.base import localized
+
+    if indicator_set is not None:
+        for dimension in indicator_set.dimensions:
+            if dimension.id == dimension_id:
+                return localized(dimension.title, ui)
+    return dimension_id
+
+
+def clause_label(label: str, ui: str) -> str:
+    """A rule clause ("1 strong + 1 medium or weak") in the officer's words."""
+    import re
+
+    from screening.cli._messages import t
+
+    words = {"strong": t("tier.strong", ui), "medium": t("tier.medium", ui),
+             "weak": t("tier.weak", ui), "or": t("word.or", ui), "and": t("word.and", ui)}
+    return re.sub(r"[a-z]+", lambda m: words.get(m.group(0), m.group(0)), label)
+
+
+def chosen_because(a: Assessment, ui: str) -> str:
+    """Why this profile: the age, then the type of exploitation."""
+    from screening.cli._messages import t
+
+    if len(a.profiles_scored) == 1 and a.chosen_because.startswith("profile "):
+        return t("why_given", ui)  # the profile was named on the command line
+    if a.age is not None and a.age_in_doubt and a.age >= 18:
+        why_age = t("why_age_doubt", ui, age=f"{a.age:g}")
+    elif a.age is not None:
+        age = f"{a.age:g}"
+        why_age = t("why_child" if a.age < 18 else "why_adult", ui, age=age)
+    elif a.chosen_because.startswith("age unknown: presumption"):
+        why_age = t("why_age_unknown", ui)
+    else:
+        return a.chosen_because  # an older record: kept as it was written
+    names = [profile_name(p, ui) for p in a.profiles_scored]
+    if len(names) == 1:
+        why_kind = t("why_kind", ui, profile=names[0])
+    else:
+        why_kind = t("why_several", ui, names="; ".join(names),
+                     profile=profile_name(a.profile, ui))
+    return f"{why_age}; {why_kind}"
+
+
+def coverage_warning(a: Assessment, ui: str) -> str:
+    from screening.cli._messages import t
+
+    unreached = max(a.indicator_count - a.reachable_count, 0)
+    text = t("coverage_warning", ui, pct=f"{a.coverage:.0%}", total=a.indicator_count,
+             profile=profile_name(a.profile, ui), unknown=len(a.unknown))
+    if unreached:
+        text += " " + t("coverage_unreached", ui, n=unreached)
+    return text
+
+
+def _answer(value: Any, question: Question | None, ui: str) -> str:
+    """An answer as the officer reads it: option labels rather than keys."""
+
+    from screening.cli._walk import display_value
+
     def one(item: Any) -> str:
-        option = question.option(str(item)) if question is not None else None
-        return f"{localized(option.label, ui)} ({item})" if option else str(item)
+        if question is not None:
+            return display_value(question, item, ui)
+        return str(item)
 
     if isinstance(value, list):
         return ", ".join(one(v) for v in value)

@@ -47,7 +47,7 @@ def validate(
       screening validate --content ./our-office --format json
     """
     from screening.cli._output import emit_json, err
-    from screening.content import check, content_root
+    from screening.content.catalogue import check, content_root
 
     if cases is not None:
         _validate_cases(cases, content, fmt)
@@ -81,7 +81,7 @@ def validate(
 
 
 def _validate_cases(folder: Path, content: Path | None, fmt: TextFormat) -> None:
-    from screening.cases import case_files, run_cases
+    from screening.assessment.cases import case_files, run_cases
     from screening.cli._common import catalogue
     from screening.cli._output import emit_json, err
 
@@ -134,7 +134,7 @@ def schema(
     from rich.markup import escape
 
     from screening.cli._output import emit_json, err
-    from screening.content import KINDS
+    from screening.content.catalogue import KINDS
     from screening.errors import ScreeningError, suggest
 
     kinds = list(KINDS) if kind == "all" else [kind]
@@ -178,7 +178,7 @@ def init(
     from rich.markup import escape
 
     from screening.cli._output import err
-    from screening.content import bundled_root
+    from screening.content.catalogue import bundled_root
     from screening.errors import ScreeningError
 
     source = bundled_root()

@@ -72,9 +72,9 @@ def show(
         {
             "id": i.id,
             "dimension": i.dimension,
-            "tier": i.tiers[profile],  # type: ignore[index]
+            "tier": i.tiers[profile],  # type: ignore[index]  # listed: for_profile()
             "label": localized(i.label, lang)
-            + (" [the project's own item]" if i.origin == "project" else "")
+            + (" (the project's own item)" if i.origin == "project" else "")
             + (" *" if i.note and i.origin != "project" else ""),
         }
         for i in indicators
@@ -100,7 +100,7 @@ def show(
             {
                 "id": i.id,
                 "dimension": i.dimension,
-                "tier": i.tiers[profile],  # type: ignore[index]
+                "tier": i.tiers[profile],  # type: ignore[index]  # listed: for_profile()
                 "label": i.label,
                 "description": i.description,
                 "origin": i.origin,
@@ -143,7 +143,7 @@ def coverage(
     Example: screening indicators coverage --profile adult-labour --format json
     """
     from screening.cli._output import emit_rows, err
-    from screening.coverage import reach
+    from screening.content.coverage import reach
 
     check_profile(profile)
     cat = catalogue(content)
@@ -194,7 +194,7 @@ def coverage(
         title=f"Coverage of {set_id} ({profile})",
     )
     for qid in ids:
-        count = document["questionnaires"][qid]["count"]  # type: ignore[index]
+        count = document["questionnaires"][qid]["count"]  # type: ignore[index]  # built above
         err().print(f"{qid}: reaches {count} of {len(reaches)}")
     if unreached:
         err().print(f"[yellow]No questionnaire reaches {len(unreached)}:[/] {', '.join(unreached)}")

@@ -75,14 +75,15 @@ def start(
 
       screening interview start departure --answers form-0412.yaml
     """
-    from screening import settings
-    from screening.answers_file import read_answers_file
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._common import catalogue as load
     from screening.cli._output import err
-    from screening.clock import Clock
-    from screening.engine import Interview
     from screening.errors import ScreeningError, suggest
-    from screening.store import Store
+    from screening.interview.answers_file import read_answers_file
+    from screening.interview.clock import Clock
+    from screening.interview.engine import Interview
+    from screening.records import settings
+    from screening.records.store import Store
 
     cat = load(content)
     questionnaire = cat.questionnaire(questionnaire_id)
@@ -103,7 +104,9 @@ def start(
                 console, questionnaire.languages, officer, location, lang, saved, ui
             )
         except Interrupted:
-            console.print("\nInterrupted before the interview began: nothing was saved.")
+            from screening.cli._messages import t
+
+            console.print("\n" + t("interrupted_early", ui))
             raise typer.Exit(130) from None
     if lang not in questionnaire.languages:
         raise ScreeningError(
@@ -112,7 +115,7 @@ def start(
         )
     interview = Interview(questionnaire)
     if form is not None:
-        from screening.answers_file import checked_answers
+        from screening.interview.answers_file import checked_answers
 
         checked_answers(questionnaire, form, ui=ui)
     office_key = _office_key()  # a configured key that cannot be used stops us here
@@ -131,7 +134,7 @@ def start(
             detail={"mode": "paper" if form else "guided"},
         )
         if form is None:
-            settings.save({"officer": officer, "location": location, "language": lang, "ui": ui})
+            settings.save({"officer": officer, "location": location, "ui": ui})
         from screening.cli._walk import Session
 
         session = Session(
@@ -168,16 +171,17 @@ def resume(
 
       screening interview resume 20261127-K7M2QX --answers rest-of-form.yaml
     """
-    from screening import settings
-    from screening.answers_file import checked_answers, read_answers_file
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._messages import t
     from screening.cli._output import err
     from screening.cli._walk import Session
-    from screening.clock import Clock
-    from screening.content import from_snapshot
-    from screening.engine import Interview
+    from screening.content.catalogue import from_snapshot
     from screening.errors import ScreeningError
-    from screening.store import Store
+    from screening.interview.answers_file import checked_answers, read_answers_file
+    from screening.interview.clock import Clock
+    from screening.interview.engine import Interview
+    from screening.records import settings
+    from screening.records.store import Store
 
     console = err()
     saved = settings.load()
@@ -233,7 +237,7 @@ STALE_HOURS = 24
 
 
 @app.command("drafts")
-def drafts(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def drafts(db: DbOption = None, fmt: FormatOption = Format.table, ui: UiOption = None) -> None:
     """List open drafts, most recently touched first, with how far each got.
 
     Drafts hold their answers UNENCRYPTED until the interview is finished. A draft untouched
@@ -242,32 +246,47 @@ def drafts(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
 
     Example: screening interview drafts --format json
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from datetime import UTC, datetime, timedelta
 
     from screening.cli._output import emit_rows, err
-    from screening.store import Store
+    from screening.records.store import Store
 
     with Store.open(db) as store:
         rows = store.drafts()
     cutoff = (datetime.now(UTC) - timedelta(hours=STALE_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     for row in rows:
         row["stale"] = row["updated_at"] < cutoff
-    emit_rows(
-        [{**row, "stale": "STALE" if row["stale"] else ""} for row in rows]
-        if fmt is not Format.json
-        else rows,
-        ["id", "questionnaire", "officer", "location", "started_at", "updated_at", "answered",
-         "stale"],
-        fmt,
-        title="Open drafts",
-    )
+    from screening.cli._messages import t
+    from screening.cli.records import _table_row, column_heads
+
+    columns = ["id", "questionnaire", "officer", "location", "started_at", "updated_at",
+               "answered", "stale"]
+    if fmt is Format.table:
+        if not rows:
+            err().print(t("no_drafts", ui))
+            return
+        emit_rows(
+            [{**_table_row(row, ui), "stale": t("stale_mark", ui) if row["stale"] else ""}
+             for row in rows],
+            columns,
+            fmt,
+            title=t("drafts_title", ui),
+            headers=column_heads(columns, ui),
+            no_wrap=("started_at", "updated_at"),
+        )
+    else:
+        emit_rows(
+            [{**row, "stale": "STALE" if row["stale"] else ""} for row in rows]
+            if fmt is not Format.json
+            else rows,
+            columns,
+            fmt,
+        )
     stale = sum(1 for row in rows if row["stale"])
     if stale:
         err().print(
-            f"[yellow]{stale} draft(s) untouched for more than {STALE_HOURS} h hold unencrypted "
-            "answers: finish them with 'screening interview resume ID' or remove them with "
-            "'screening records purge --older-than DAYS'.[/]",
-            soft_wrap=True,
+            f"[yellow]{t('stale_drafts', ui, n=stale, hours=STALE_HOURS)}[/]", soft_wrap=True
         )
 
 
@@ -280,36 +299,36 @@ def _ask_who(
     saved: dict[str, str],
     ui: str,
 ) -> tuple[str, str, str]:
-    from rich.prompt import Prompt
-
+    """Who interviews and where (remembered: they belong to the officer), and the language
+    of this person's interview (asked every time: it belongs to the person)."""
+    from screening.cli._keyboard import Keyboard
     from screening.cli._messages import t
     from screening.cli._walk import interruptible, read_terminal
 
-    with interruptible():
+    def ask(label: str, default: str | None) -> str:
+        shown = f" [bold]\\[{escape(default)}][/]" if default else ""
+        while True:
+            typed = read_terminal(keyboard.read, f"{label}{shown}: ").strip()
+            if "\n" in typed:
+                console.print(f"[red]{t('one_line', ui)}[/]")
+                continue
+            return typed or (default or "")
+
+    from rich.markup import escape
+
+    with interruptible(), Keyboard(console) as keyboard:
         while not officer:
-            officer = read_terminal(
-                Prompt.ask,
-                t("ask_officer", ui),
-                console=console,
-                default=saved.get("officer") or None,
-            ).strip()  # type: ignore[union-attr]
+            officer = ask(t("ask_officer", ui), saved.get("officer") or None)
         if location is None:
-            location = read_terminal(
-                Prompt.ask,
-                t("ask_location", ui),
-                console=console,
-                default=saved.get("location") or "",
-            ).strip()
-        if lang is None:
-            default = saved.get("language") if saved.get("language") in languages else languages[0]
-            lang = read_terminal(
-                Prompt.ask,
-                t("ask_language", ui, langs="/".join(languages)),
-                console=console,
-                choices=languages,
-                default=default,
-            )
-    return officer, location, lang  # type: ignore[return-value]
+            location = ask(t("ask_location", ui), saved.get("location") or None)
+        while lang is None:
+            # the script's first language, never the previous person's choice
+            chosen = ask(t("ask_language", ui, langs="/".join(languages)), languages[0])
+            if chosen.lower() in languages:
+                lang = chosen.lower()
+            else:
+                console.print(f"[red]{t('bad_lang', ui, langs=', '.join(languages))}[/]")
+    return officer, location, lang
 
 
 def _run(
@@ -351,7 +370,8 @@ def _run(
             session.log("interrupted", {"signal": str(exc)})
         n = len(session.interview.answers)
         key = "paused" if paused else "interrupted"
-        _safe_print(console, f"\n[yellow]{t(key, ui, id=session.record_id, n=n)}[/]")
+        counted = t("one_answer", ui) if n == 1 else t("n_answers", ui, n=n)
+        _safe_print(console, f"\n[yellow]{t(key, ui, id=session.record_id, answers=counted)}[/]")
         _safe_print(console, t("resume_with", ui, cmd=resume_cmd))
         write_stdout_last_line(session.record_id)
         raise typer.Exit(0 if paused else 130) from None
@@ -379,7 +399,7 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
         answers: dict = {}
         outcome = "consent_declined"
     else:
-        from screening.scoring import assess
+        from screening.assessment.scoring import assess
 
         answers = interview.pruned()
         assessment = assess(
@@ -389,7 +409,7 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
             content_hash=session.content_hash,
         )
         outcome = "completed"
-    from screening.protection import SealFailed, protected_questions, sealer_for
+    from screening.records.protection import SealFailed, protected_questions, sealer_for
 
     try:
         session.store.finalize(
@@ -422,13 +442,22 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
         console.print(f"[yellow]{t('consent_declined', session.ui)}[/]")
     render_outcome(console, session, assessment)
     console.print(f"[bold green]{t('completed', session.ui, id=session.record_id)}[/]")
+    if session.office_key is not None:
+        from screening.records.crypto import fingerprint
+
+        console.print(
+            f"[green]{t('sealed_for', session.ui, fingerprint=fingerprint(session.office_key))}[/]",
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"[bold yellow]{t('stored_unsealed', session.ui)}[/]", soft_wrap=True)
     if slip is not None:
         write_slip(session.indicator_set, session.language, slip)
         console.print(t("slip_written", session.ui, path=slip))
 
 
 def _encryption_configured() -> bool:
-    from screening.crypto import configured_public_key_path
+    from screening.records.crypto import configured_public_key_path
 
     return configured_public_key_path() is not None
 
@@ -438,7 +467,11 @@ def _office_key() -> object | None:
     cannot be loaded is an error (never a silent fall back to plaintext)."""
     if not _encryption_configured():
         return None
-    from screening.crypto import KeyProblem, configured_public_key, configured_public_key_path
+    from screening.records.crypto import (
+        KeyProblem,
+        configured_public_key,
+        configured_public_key_path,
+    )
 
     try:
         return configured_public_key()

@@ -21,8 +21,8 @@ def passphrase(*, confirm: bool, what: str = "the office private key") -> str:
     import os
     import sys
 
-    from screening.crypto import PASSPHRASE_ENV
     from screening.errors import ScreeningError
+    from screening.records.crypto import PASSPHRASE_ENV
 
     given = os.environ.get(PASSPHRASE_ENV)
     if given:
@@ -41,10 +41,10 @@ def passphrase(*, confirm: bool, what: str = "the office private key") -> str:
 
 def load_private(path: Path) -> Any:
     """The office private key at ``path``, its passphrase asked for or from the environment."""
-    from screening.crypto import load_private_key
+    from screening.records.crypto import load_private_key
 
     if not Path(path).exists():
-        from screening.crypto import KeyProblem
+        from screening.records.crypto import KeyProblem
 
         raise KeyProblem(f"The office private key file {path} does not exist. Check the path.")
     return load_private_key(path, passphrase(confirm=False))
@@ -78,7 +78,12 @@ def init(
     Example: screening keys init --out /media/usb/office-keys
     """
     from screening.cli._output import err
-    from screening.crypto import check_passphrase, fingerprint, load_public_key, write_key_pair
+    from screening.records.crypto import (
+        check_passphrase,
+        fingerprint,
+        load_public_key,
+        write_key_pair,
+    )
 
     secret = passphrase(confirm=True)
     check_passphrase(secret)
@@ -107,7 +112,7 @@ def use(
     import os
 
     from screening.cli._output import err
-    from screening.crypto import (
+    from screening.records.crypto import (
         KeyProblem,
         fingerprint,
         installed_public_key_path,
@@ -139,7 +144,7 @@ def show(fmt: TextFormatOption = TextFormat.text) -> None:
     Example: screening keys show --format json
     """
     from screening.cli._output import emit_json, out
-    from screening.crypto import configured_public_key_path, fingerprint, load_public_key
+    from screening.records.crypto import configured_public_key_path, fingerprint, load_public_key
 
     found = configured_public_key_path()
     if found is None:

@@ -13,6 +13,7 @@ from screening.cli._common import (
     UiOption,
     catalogue,
     check_profile,
+    check_ui,
 )
 from screening.cli._output import TextFormat
 
@@ -93,7 +94,7 @@ def score(
             show_default=False,
         ),
     ] = None,
-    ui: UiOption = "en",
+    ui: UiOption = None,
     content: ContentOption = None,
     fmt: TextFormatOption = TextFormat.text,
 ) -> None:
@@ -108,6 +109,7 @@ def score(
 
       screening score --questionnaire departure --answers filled.yaml --slip slip.html
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._output import emit_json, err
 
     by_file = questionnaire_id is not None or answers_file is not None
@@ -132,9 +134,9 @@ def score(
             param_hint="'--profile'",
         )
     check_profile(profile)
+    from screening.assessment.scoring import score as score_indicators
+    from screening.assessment.scoring import unknown_ids
     from screening.errors import ScreeningError
-    from screening.scoring import score as score_indicators
-    from screening.scoring import unknown_ids
 
     indicator_set = catalogue(content).indicator_set(set_id or "ilo-2009")
     yes, dunno = _ids(present), _ids(unknown)
@@ -180,11 +182,11 @@ def _score_file(
     content: Path | None,
     fmt: TextFormat,
 ) -> None:
-    from screening.answers_file import checked_answers, read_answers_file
+    from screening.assessment.scoring import assess
     from screening.cli._output import emit_json, err, out
-    from screening.engine import Interview
     from screening.errors import ScreeningError, suggest
-    from screening.scoring import assess
+    from screening.interview.answers_file import checked_answers, read_answers_file
+    from screening.interview.engine import Interview
 
     filled = read_answers_file(path)
     if questionnaire_id and filled.questionnaire and filled.questionnaire != questionnaire_id:

@@ -1,4 +1,8 @@
-"""Pydantic models of the domain. No CLI or storage imports here."""
+"""The shared vocabulary: Pydantic models of indicator sets, questionnaires and assessments, and
+the answer values ("don't know", "declines") every layer speaks of.
+
+May import pydantic and ``screening.errors`` only: no CLI, records, typer, rich or sqlite-utils.
+"""
 
 from screening.models.indicators import (
     PROFILES,

@@ -62,6 +62,8 @@ class DepartureRisk(Strict):
     flags: list[RiskFinding] = Field(default_factory=list)
     #: Flags that could not be assessed (an answer they need is unknown or declined).
     unknown: list[str] = Field(default_factory=list)
+    #: Questions every path must answer that are unknown or declined.
+    missing: list[str] = Field(default_factory=list)
     #: Destination alerts matched: {"id", "alert", "source", "reviewed"}.
     alerts: list[dict[str, Any]] = Field(default_factory=list)
     #: Supporting document the stated purpose needs (shown to the officer to check).
@@ -77,6 +79,7 @@ class DepartureRisk(Strict):
             "title": self.title,
             "because": self.because,
             "unknown": list(self.unknown),
+            "missing": list(self.missing),
             "alerts": [dict(a) for a in self.alerts],
             "document": self.document,
             "actions": [dict(a) for a in self.actions],
@@ -91,6 +94,10 @@ class Assessment(Strict):
     profiles_scored: list[str]
     #: Why this profile's result is the one reported (age, type of exploitation).
     chosen_because: str
+    #: The age the profile was chosen by (None: unknown, or the profile was given).
+    age: float | None = None
+    #: The officer doubted the stated age: the child lists were scored too.
+    age_in_doubt: bool = False
     level: Literal["high", "medium", "low"]
     level_title: LocalizedText | None = None
     trafficking_indicated: bool

@@ -18,7 +18,7 @@ Mode = Literal["ask", "check", "observe"]
 #: declined; age or birth_date selects the child lists; exploitation_type picks the lists).
 #: age_doubt: the officer doubts the stated age (presumption of minority).
 Role = Literal["consent", "consent_share", "age", "age_doubt", "birth_date", "exploitation_type"]
-#: A condition in the small language of ``screening.conditions`` (checked by the loader).
+#: A condition in the small language of ``screening.content.conditions`` (checked by the loader).
 Condition = Annotated[str, StringConstraints(min_length=1)]
 OptionKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
@@ -28,6 +28,8 @@ class Option(Strict):
     label: LocalizedText
     #: For the exploitation_type role: which lists this answer selects.
     exploitation: Literal["labour", "sexual", "unknown"] | None = None
+    #: "Nobody", "none", "don't know": cannot be chosen together with another option.
+    exclusive: bool = False
 
 
 class Constraint(Strict):
@@ -56,6 +58,8 @@ class Question(Strict):
     required: bool = True
     show_when: Condition | None = None
     constraint: Constraint | None = None
+    #: For a number: whole numbers only (ages in whole years).
+    integer: bool = False
     options: list[Option] = Field(default_factory=list)
     #: Answer (yes, no or an option key) -> the indicators that answer reveals.
     indicators: dict[str, list[str]] = Field(default_factory=dict)

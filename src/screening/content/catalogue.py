@@ -20,10 +20,10 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from screening.content.yaml_source import MAX_FILE_BYTES, SourceFile, YamlPath, load_file, load_text
 from screening.errors import ContentError, Diagnostic, suggest
 from screening.models import IndicatorSet, Questionnaire
 from screening.models.base import LocalizedText
-from screening.yaml_source import MAX_FILE_BYTES, SourceFile, YamlPath, load_file, load_text
 
 KINDS: dict[str, type[BaseModel]] = {
     "indicator_set": IndicatorSet,
@@ -35,7 +35,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 def bundled_root() -> Path:
     """The content shipped with the tool: inside the wheel, or the checkout's top folder."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the screening package
     packaged = here / "_content"
     if (packaged / "indicators").is_dir():
         return packaged
@@ -198,7 +198,7 @@ def _validate_document(source: SourceFile, path: Path, catalogue: Catalogue) -> 
         catalogue.diagnostics.extend(_located(source, model, exc))
         return
     table = catalogue.indicator_sets if kind == "indicator_set" else catalogue.questionnaires
-    doc_id = document.id  # type: ignore[attr-defined]
+    doc_id = document.id  # type: ignore[attr-defined]  # both models have an id
     if doc_id in table:
         first = catalogue.sources[(kind, doc_id)][0]
         catalogue.diagnostics.append(
@@ -209,7 +209,7 @@ def _validate_document(source: SourceFile, path: Path, catalogue: Catalogue) -> 
             )
         )
         return
-    table[doc_id] = document  # type: ignore[assignment]
+    table[doc_id] = document  # type: ignore[assignment]  # table is the one of its kind
     catalogue.sources[(kind, doc_id)] = (source.path, source.text)
     catalogue._located[(kind, doc_id)] = source
 
@@ -306,7 +306,7 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def _cross_check(catalogue: Catalogue, references: Catalogue | None) -> None:
-    from screening import checks
+    from screening.content import checks
 
     for indicator_set in catalogue.indicator_sets.values():
         source = catalogue._located[("indicator_set", indicator_set.id)]
@@ -318,15 +318,24 @@ def _cross_check(catalogue: Catalogue, references: Catalogue | None) -> None:
         sets.update(catalogue.indicator_sets)
         catalogue.diagnostics.extend(checks.check_questionnaire(questionnaire, sets, source))
         catalogue.diagnostics.extend(_languages(questionnaire, questionnaire.languages, source))
+    catalogue.diagnostics.extend(
+        checks.check_shared_ids(
+            list(catalogue.questionnaires.values()),
+            {
+                q.id: catalogue._located[("questionnaire", q.id)]
+                for q in catalogue.questionnaires.values()
+            },
+        )
+    )
     texts = []
     for (kind, doc_id), source in catalogue._located.items():
         table = catalogue.indicator_sets if kind == "indicator_set" else catalogue.questionnaires
         document = table[doc_id]
         for loc, text in _localized_texts(document, ()):
             texts += [(source, (*loc, lang), value) for lang, value in text.items()]
-        if kind == "indicator_set":
+        if isinstance(document, IndicatorSet):
             texts += [(source, ("referrals", n, "contact"), r.contact)
-                      for n, r in enumerate(document.referrals)]  # type: ignore[attr-defined]
+                      for n, r in enumerate(document.referrals)]
     catalogue.diagnostics.extend(checks.contacts_with_two_numbers(texts))
     catalogue._located.clear()
 
@@ -402,7 +411,7 @@ def from_snapshot(snapshot: dict[str, str]) -> tuple[Questionnaire, IndicatorSet
         except ValidationError as exc:
             raise ContentError(_located(source, model, exc)) from None
     questionnaire, indicator_set = documents
-    return questionnaire, indicator_set  # type: ignore[return-value]
+    return questionnaire, indicator_set  # type: ignore[return-value]  # validated by kind above
 
 
 # --- the parsed-YAML cache -------------------------------------------------------------------
@@ -445,7 +454,8 @@ def _code_fingerprint() -> bytes:
 
         import yaml
 
-        from screening import __version__, yaml_source
+        from screening import __version__
+        from screening.content import yaml_source
 
         digest = hashlib.sha256(b"screening parsed-yaml cache 1\0")
         digest.update(f"{__version__}\0{yaml.__version__}\0{sys.version}\0".encode())

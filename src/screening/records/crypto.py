@@ -190,8 +190,9 @@ def _raw_public(key: X25519PublicKey) -> bytes:
 
 def fingerprint(key: X25519PublicKey | X25519PrivateKey) -> str:
     """A short, stable name for an office key: SHA-256 of the raw public key, 80 bits shown."""
-    public = key.public_key() if hasattr(key, "private_bytes") else key
-    digest = hashlib.sha256(_raw_public(public)).hexdigest()[:20]  # type: ignore[arg-type]
+    # hasattr, not isinstance: the key classes are imported lazily (only for type checking here)
+    public = key.public_key() if hasattr(key, "private_bytes") else key  # type: ignore[union-attr]
+    digest = hashlib.sha256(_raw_public(public)).hexdigest()[:20]
     return "-".join(digest[i : i + 4] for i in range(0, 20, 4))
 
 
@@ -200,7 +201,7 @@ def fingerprint(key: X25519PublicKey | X25519PrivateKey) -> str:
 
 def installed_public_key_path() -> Path:
     """Where 'screening keys use' puts the office public key: next to the settings."""
-    from screening.settings import settings_path
+    from screening.records.settings import settings_path
 
     return settings_path().parent / PUBLIC_FILE
 

@@ -123,8 +123,8 @@ class _Case:
 
 
 def _read(path: Path, catalogue: Any) -> tuple[list[Diagnostic], _Case | None]:
-    from screening.answers_file import checked_answers, read_answers_file
-    from screening.yaml_source import load_file
+    from screening.content.yaml_source import load_file
+    from screening.interview.answers_file import checked_answers, read_answers_file
 
     source = load_file(path)
     if source.diagnostics:
@@ -234,7 +234,7 @@ def _flag_ids(rules: Any) -> list[str]:
 
 
 def _compare(case: _Case, catalogue: Any) -> CaseResult:
-    from screening.scoring import assess
+    from screening.assessment.scoring import assess
 
     questionnaire = catalogue.questionnaire(case.filled.questionnaire)
     indicator_set = catalogue.indicator_set(questionnaire.indicator_set)

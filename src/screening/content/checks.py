@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from screening.conditions import ConditionSyntaxError, parse
+from screening.content.conditions import ConditionSyntaxError, parse
+from screening.content.yaml_source import SourceFile, YamlPath
 from screening.errors import Diagnostic, suggest
 from screening.models import IndicatorSet, Questionnaire
 from screening.models.questionnaire import Question
-from screening.yaml_source import SourceFile, YamlPath
 
 ROLE_TYPES = {
     "consent": "yes_no",
@@ -82,7 +82,8 @@ def _child_rule(indicator_set: IndicatorSet, source: SourceFile,
     out: list[Diagnostic] = []
     if rule is None:
         return out
-    named = [(("rule", "child_rule", "purpose", g, d), dim)
+    named: list[tuple[YamlPath, str]] = [
+        (("rule", "child_rule", "purpose", g, d), dim)
              for g, group in enumerate(rule.purpose) for d, dim in enumerate(group)]
     named += [(("rule", "child_rule", "act_dimensions", d), dim)
               for d, dim in enumerate(rule.act_dimensions)]
@@ -246,7 +247,7 @@ def check_questionnaire(
     if "consent" not in roles:
         out.append(source.warning((), "no question has 'role: consent'", "no-consent"))
     if questionnaire.departure_risk is not None:
-        from screening.risk_checks import check_departure_risk
+        from screening.content.risk_checks import check_departure_risk
 
         out += check_departure_risk(questionnaire, indicator_set, source)
     return out
@@ -280,6 +281,35 @@ def _mapping_policy(source: SourceFile, loc: YamlPath, question: Question,
     return out
 
 
+def check_shared_ids(
+    questionnaires: list[Questionnaire], sources: dict[str, SourceFile]
+) -> list[Diagnostic]:
+    """One question id, one meaning: exports put a question id of every script in one
+    column, so the same id with different types mixes two kinds of answer."""
+    out: list[Diagnostic] = []
+    first: dict[str, tuple[Questionnaire, Question]] = {}
+    for questionnaire in questionnaires:
+        source = sources[questionnaire.id]
+        for s, section in enumerate(questionnaire.sections):
+            for n, question in enumerate(section.questions):
+                seen = first.setdefault(question.id, (questionnaire, question))
+                other_q, other = seen
+                if other_q is questionnaire:
+                    continue
+                if other.type == question.type:
+                    continue
+                differs = f"type {question.type} here, {other.type} in '{other_q.id}'"
+                out.append(
+                    source.warning(
+                        ("sections", s, "questions", n, "id"),
+                        f"question id '{question.id}' has {differs}; exports put both in one "
+                        "column: give one of them another id",
+                        "shared-id",
+                    )
+                )
+    return out
+
+
 def _question(
     source: SourceFile, loc: YamlPath, question: Question, known_indicators: set[str] | None
 ) -> list[Diagnostic]:
@@ -299,6 +329,22 @@ def _question(
                 (*loc, "options"),
                 f"question '{qid}': a {question.type} question takes no options",
                 "options",
+            )
+        )
+    if question.integer and question.type != "number":
+        out.append(
+            source.error(
+                (*loc, "integer"),
+                f"question '{qid}': 'integer' applies to a number question, not {question.type}",
+                "integer",
+            )
+        )
+    if question.type == "multi_choice" and keys and all(o.exclusive for o in question.options):
+        out.append(
+            source.warning(
+                (*loc, "options"),
+                f"question '{qid}': every option is exclusive; use type choice",
+                "exclusive",
             )
         )
     valid = ["yes", "no"] if question.type == "yes_no" else keys

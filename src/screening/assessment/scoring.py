@@ -6,11 +6,11 @@ changes the level; it only lowers coverage. Consent given never lowers anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from screening.engine import Interview, evidence
+from screening.interview.engine import Interview, evidence
 from screening.models.assessment import (
     LEVEL_ORDER,
     AnswerRef,
@@ -64,7 +64,7 @@ def score(
         for indicator in items:
             if indicator.id not in behind:
                 continue
-            tier = indicator.tiers[profile]  # type: ignore[index]
+            tier = indicator.tiers[profile]  # type: ignore[index]  # listed: for_profile()
             counts[tier] += 1
             findings.append(IndicatorFinding(
                 id=indicator.id, tier=tier, label=indicator.label,
@@ -85,7 +85,7 @@ def score(
     vulnerable = indicator_set.vulnerability_dimensions()
     # Vulnerability explains why people are targeted; alone it never raises the level.
     counted = positive - vulnerable
-    groups = rule.combination.get(profile, [])  # type: ignore[call-overload]
+    groups = rule.combination.get(profile, [])  # type: ignore[call-overload]  # str, not Profile
     ilo_form = bool(groups) and all(any(dim in positive for dim in g) for g in groups)
     child_rule = None
     trafficking = ilo_form
@@ -187,10 +187,11 @@ def assess(
         why_kind = f"scored under {named}; {best.profile} gives the higher level"
     if len(kinds) > 1:
         why_kind = "type of exploitation unknown: " + why_kind
-    update: dict[str, Any] = {"profiles_scored": profiles,
+    update: dict[str, Any] = {"profiles_scored": profiles, "age": found.age,
+                              "age_in_doubt": found.age_in_doubt,
                               "chosen_because": f"{why_age}; {why_kind}"}
     if questionnaire.departure_risk is not None:
-        from screening.risk import judge_departure
+        from screening.assessment.departure_risk import judge_departure
 
         update["departure_risk"] = judge_departure(
             questionnaire.departure_risk, answers, today)
@@ -259,19 +260,19 @@ def _provenance(indicator_set: IndicatorSet, profile: str) -> dict[str, Any] | N
 
 def _as_mapping(present: Present) -> dict[str, list[tuple[str, Any]]]:
     if isinstance(present, Mapping):
-        return {k: [tuple(p) for p in v] for k, v in present.items()}  # type: ignore[misc]
+        return {k: [tuple(p) for p in v] for k, v in present.items()}
     return {k: [] for k in present}
 
 
 def _level(indicator_set: IndicatorSet, triggers: dict[str, bool]) -> Level:
-    by_id = {level.id: level for level in indicator_set.levels}
+    by_id: dict[str, Level] = {level.id: level for level in indicator_set.levels}
     for level_id in LEVELS_TRIED:
         if any(triggers[t] for t in by_id[level_id].when):
             return by_id[level_id]
     return by_id["low"]
 
 
-def _for(profiles: list[str] | None, profile: str) -> bool:
+def _for(profiles: Sequence[str] | None, profile: str) -> bool:
     return profiles is None or profile in profiles
 
 

@@ -16,9 +16,10 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from screening.answers import is_special
 from screening.errors import suggest
+from screening.models.answers import is_special
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
@@ -195,7 +196,7 @@ class _Literal(_Node):
     value: str | int | float | bool
 
     @property
-    def kind(self) -> str | None:  # type: ignore[override]
+    def kind(self) -> str | None:  # type: ignore[override]  # a property over the base's field
         return _kind(self.value)
 
     def resolve(self, ctx: _Context) -> object:
@@ -231,7 +232,7 @@ class _Call(_Node):
     question_id: str
 
     @property
-    def kind(self) -> str | None:  # type: ignore[override]
+    def kind(self) -> str | None:  # type: ignore[override]  # a property over the base's field
         return "bool" if self.function in ("answered", "unknown") else "number"
 
     def resolve(self, ctx: _Context) -> object:
@@ -254,7 +255,7 @@ class _Call(_Node):
         return (self.question_id,)
 
 
-_ORDER: dict[str, Callable[[object, object], bool]] = {
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
@@ -279,7 +280,7 @@ class _Compare(_Node):
         if kind is None or kind != _kind(b):
             return False  # a mismatch is False for != too: the comparison cannot be made
         if self.op in ("==", "!="):
-            same = sorted(a) == sorted(b) if kind == "list" else a == b  # type: ignore[call-overload]
+            same = sorted(a) == sorted(b) if kind == "list" else a == b  # type: ignore[call-overload]  # _kind() said list
             return same if self.op == "==" else not same
         if kind not in ("number", "string"):
             return False
@@ -327,7 +328,7 @@ class _InAnswer(_Node):
             return None
         if _kind(a) != "string" or _kind(selected) != "list":
             return False
-        return (a in selected) != self.negated  # type: ignore[operator]
+        return (a in selected) != self.negated  # type: ignore[operator]  # _kind() said list
 
     def children(self) -> tuple[_Node, ...]:
         return (self.operand,)

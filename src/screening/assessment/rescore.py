@@ -69,7 +69,7 @@ def differences(
                 "now on the list"
                 if before_set.indicator(indicator_id) is None
                 or (
-                    after.profile not in before_set.indicator(indicator_id).tiers  # type: ignore[union-attr]
+                    after.profile not in before_set.indicator(indicator_id).tiers  # type: ignore[union-attr]  # not None: checked above
                 )
                 else "now revealed by these answers"
             )

@@ -33,6 +33,10 @@ def reach(
             if ids:
                 reached[q.id] = ids
         out.append(
-            IndicatorReach(indicator.id, indicator.dimension, indicator.tiers[profile], reached)
+            IndicatorReach(
+                indicator.id, indicator.dimension,
+                indicator.tiers[profile],  # type: ignore[index]  # for_profile() lists only indicators with a tier for this profile
+                reached,
+            )
         )
     return out

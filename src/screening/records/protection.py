@@ -48,7 +48,7 @@ def marker_text(value: dict[str, Any]) -> str:
 
 def sealer_for(public_key: Any) -> Any:
     """A store ``Sealer`` for the office public key; any failure becomes SealFailed."""
-    from screening.crypto import seal
+    from screening.records.crypto import seal
 
     def sealer(payload: bytes, aad: bytes) -> dict:
         try:
@@ -61,7 +61,7 @@ def sealer_for(public_key: Any) -> Any:
 
 def open_record(record: dict[str, Any], private_key: Any) -> dict[str, Any]:
     """A copy of ``record`` with its sealed values opened; WrongKey or SealedDataError."""
-    from screening.crypto import SealedDataError, open_sealed
+    from screening.records.crypto import SealedDataError, open_sealed
 
     envelope = record.get("sealed")
     if not envelope:

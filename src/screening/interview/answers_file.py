@@ -32,8 +32,8 @@ class AnswersFile:
 
 def read_answers_file(path: Path) -> AnswersFile:
     """Parse an answers file; raises ScreeningError naming every problem of its shape."""
+    from screening.content.yaml_source import load_file
     from screening.errors import ScreeningError, suggest
-    from screening.yaml_source import load_file
 
     source = load_file(path)
     if source.diagnostics:
@@ -76,8 +76,8 @@ def read_answers_file(path: Path) -> AnswersFile:
 def checked_answers(questionnaire: Questionnaire, filled: AnswersFile, *, ui: str = "en",
                     today: date | None = None) -> dict[str, Any]:
     """Every answer normalized in script order; ScreeningError naming each bad one."""
-    from screening.engine import normalize
     from screening.errors import InvalidAnswer, ScreeningError, suggest
+    from screening.interview.engine import normalize
 
     known = [q.id for q in questionnaire.questions()]
     problems = [

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from screening.answers import is_special
-from screening.conditions import parse
+from screening.content.conditions import parse
+from screening.models.answers import is_special
 from screening.models.assessment import AnswerRef, DepartureRisk, RiskFinding
 from screening.models.risk import DepartureRiskRules, DestinationAlert
 
@@ -94,6 +94,7 @@ def judge_departure(rules: DepartureRiskRules, answers: Mapping[str, Any],
                if q not in definite or is_special(definite[q])]
     high = [f.id for f in fired if f.level == "high"]
     medium = [f.id for f in fired if f.level == "medium"]
+    level: Literal["high", "medium", "low"]
     if high:
         level, because = "high", f"high flag(s): {', '.join(high)}"
     elif len(medium) >= rules.medium_for_high:
@@ -110,8 +111,8 @@ def judge_departure(rules: DepartureRiskRules, answers: Mapping[str, Any],
             f" (not known: {', '.join(missing)})" if missing else "")
     actions = list(rules.level(level).actions)
     for finding in fired:
-        flag = next((f for f in rules.flags if f.id == finding.id), None)
-        for action in flag.actions if flag else []:
+        source = next((f for f in rules.flags if f.id == finding.id), None)
+        for action in source.actions if source else []:
             if action not in actions:
                 actions.insert(0, action)
     return DepartureRisk(
@@ -124,6 +125,7 @@ def judge_departure(rules: DepartureRiskRules, answers: Mapping[str, Any],
                  "reviewed": a.reviewed.isoformat()} for a in alerts],
         document=document,
         actions=actions,
+        missing=missing,
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from screening.conditions import ConditionSyntaxError, parse
+from screening.content.conditions import ConditionSyntaxError, parse
+from screening.content.yaml_source import SourceFile, YamlPath
 from screening.errors import Diagnostic, suggest
-from screening.models import IndicatorSet, Questionnaire
-from screening.yaml_source import SourceFile, YamlPath
+from screening.models import IndicatorSet, Question, Questionnaire
 
 STALE_AFTER = timedelta(days=365)
 
@@ -32,7 +32,7 @@ def check_departure_risk(questionnaire: Questionnaire, indicator_set: IndicatorS
     out: list[Diagnostic] = []
     ids = [q.id for q in questionnaire.questions()]
 
-    def question(loc: YamlPath, qid: str, what: str):
+    def question(loc: YamlPath, qid: str, what: str) -> Question | None:
         found = questionnaire.question(qid)
         if found is None:
             out.append(source.error(loc, f"departure_risk: {what} names unknown question "
@@ -61,11 +61,11 @@ def check_departure_risk(questionnaire: Questionnaire, indicator_set: IndicatorS
                                     "must be a yes_no question (do you have ...?)", "risk-type"))
     now = today or date.today()
     alert_ids = [d.id for d in rules.destinations]
-    for n, dest in enumerate(rules.destinations):
-        if now - dest.reviewed > STALE_AFTER:
+    for n, alert in enumerate(rules.destinations):
+        if now - alert.reviewed > STALE_AFTER:
             out.append(source.warning((*base, "destinations", n, "reviewed"),
-                                      f"departure_risk: the alert '{dest.id}' was last reviewed "
-                                      f"on {dest.reviewed.isoformat()}, more than a year ago: "
+                                      f"departure_risk: the alert '{alert.id}' was last reviewed "
+                                      f"on {alert.reviewed.isoformat()}, more than a year ago: "
                                       "check it still holds and update the date", "stale-alert"))
     level_ids = sorted(level.id for level in rules.levels)
     if level_ids != ["high", "low", "medium"]:

@@ -1,0 +1,471 @@
+"""The records database: opening the SQLite file (the only code that touches SQLite,
+through sqlite-utils, with the other store modules), its schema and migrations, errors and
+transactions.
+
+Durability first. Every write is its own ``BEGIN IMMEDIATE`` transaction, committed before the
+method returns, on a WAL journal with ``synchronous=FULL``: an answer the officer has seen
+accepted survives Ctrl-C, a closed terminal or a power cut. ``BEGIN IMMEDIATE`` takes the write
+lock up front, so a second officer's process on the same file waits (busy timeout) instead of
+failing when a read transaction would have to be upgraded.
+
+Every SQLite failure leaves the store as one :class:`StoreError` whose message says what went
+wrong and what to do; callers never see a raw ``sqlite3`` exception.
+
+The store's other concerns (``trail``, ``sealing``, ``writes``, ``queries``) are mixins on
+:class:`Database`; ``screening.records.store.Store`` joins them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Self
+
+import sqlite_utils
+
+from screening.errors import NotFound, StoreError, suggest
+
+DEFAULT_DB_ENV = "SCREENING_DB"
+APPLICATION = "screening"
+STATUSES = ("draft", "completed")
+_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # as screening.interview.clock.Clock.stamp()
+
+#: A protected value once sealed or erased (answers, history); notes are flagged instead.
+SEALED = json.dumps({"sealed": True})
+ERASED = json.dumps({"erased": True})
+MARKERS = (SEALED, ERASED)
+_EVENTS_APPEND_ONLY = """CREATE TRIGGER events_append_only BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"""
+
+#: Forward migrations: step N (1-based) takes the schema from version N-1 to N. Append only;
+#: never edit a step that has shipped. A step is SQL statements, or a function given the store
+#: (run inside the same transaction).
+MIGRATIONS: list[tuple[Any, ...]] = [
+    (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        f"INSERT INTO meta (key, value) VALUES ('application', '{APPLICATION}')",
+        """CREATE TABLE content (
+            hash TEXT PRIMARY KEY,
+            questionnaire_id TEXT NOT NULL,
+            questionnaire_yaml TEXT NOT NULL,
+            indicator_set_yaml TEXT NOT NULL,
+            extra_json TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE records (
+            id TEXT PRIMARY KEY,
+            questionnaire TEXT NOT NULL,
+            questionnaire_version TEXT NOT NULL,
+            content_hash TEXT NOT NULL REFERENCES content(hash),
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'completed')),
+            outcome TEXT CHECK (outcome IN ('completed', 'consent_declined')),
+            officer TEXT NOT NULL,
+            location TEXT NOT NULL,
+            language TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            completed_at TEXT,
+            level TEXT,
+            assessment_json TEXT,
+            consent_share INTEGER CHECK (consent_share IN (0, 1))
+        )""",
+        """CREATE TABLE answers (
+            record_id TEXT NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            value_json TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            answered_at TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (record_id, question_id)
+        )""",
+        """CREATE TABLE history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            record_id TEXT NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            old_value_json TEXT,
+            new_value_json TEXT,
+            officer TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            reason TEXT
+        )""",
+        """CREATE TABLE notes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            record_id TEXT NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+            question_id TEXT,
+            text TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        # No foreign key: the audit trail outlives a purged record.
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            record_id TEXT,
+            kind TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            at TEXT NOT NULL,
+            detail_json TEXT
+        )""",
+        "CREATE INDEX records_status_started ON records (status, started_at)",
+        "CREATE INDEX records_level_started ON records (level, started_at)",
+        "CREATE INDEX records_questionnaire ON records (questionnaire)",
+        "CREATE INDEX records_completed ON records (completed_at)",
+        "CREATE INDEX records_started ON records (started_at, id)",
+        "CREATE INDEX history_record ON history (record_id, id)",
+        "CREATE INDEX notes_record ON notes (record_id, id)",
+        "CREATE INDEX events_record ON events (record_id, id)",
+        # The audit tables are append-only: rows are added, never rewritten.
+        """CREATE TRIGGER history_append_only BEFORE UPDATE ON history
+            BEGIN SELECT RAISE(ABORT, 'history is append-only'); END""",
+        """CREATE TRIGGER events_append_only BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+    ),
+    (
+        # 2: the hash-chained trail, sealed records, erasure.
+        "ALTER TABLE events ADD COLUMN digest_json TEXT",
+        "ALTER TABLE events ADD COLUMN prev_hash TEXT",
+        "ALTER TABLE events ADD COLUMN hash TEXT",
+        "ALTER TABLE records ADD COLUMN sealed_json TEXT",
+        "ALTER TABLE records ADD COLUMN erased_at TEXT",
+        "ALTER TABLE records ADD COLUMN trail_key TEXT",
+        "ALTER TABLE notes ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0",
+        "DROP TRIGGER history_append_only",
+        # Only sealing or erasing may touch a history row, and only to put a marker in place.
+        f"""CREATE TRIGGER history_append_only BEFORE UPDATE ON history
+            WHEN NEW.id IS NOT OLD.id OR NEW.record_id IS NOT OLD.record_id
+              OR NEW.question_id IS NOT OLD.question_id OR NEW.officer IS NOT OLD.officer
+              OR NEW.changed_at IS NOT OLD.changed_at OR NEW.reason IS NOT OLD.reason
+              OR (NEW.old_value_json IS NOT OLD.old_value_json
+                  AND COALESCE(NEW.old_value_json, '') NOT IN ('{SEALED}', '{ERASED}'))
+              OR (NEW.new_value_json IS NOT OLD.new_value_json
+                  AND COALESCE(NEW.new_value_json, '') NOT IN ('{SEALED}', '{ERASED}'))
+            BEGIN SELECT RAISE(ABORT,
+                'history is append-only: only sealing or erasing may replace a value'); END""",
+        """CREATE TRIGGER events_never_deleted BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'the audit trail is never deleted'); END""",
+        lambda store: store._chain_existing(),
+    ),
+    (
+        # Listings page by (started_at, id) under a filter: an index that ends in both lets
+        # each page start where the last one stopped instead of sorting every match again.
+        "CREATE INDEX records_level_page ON records (level, started_at, id)",
+        "CREATE INDEX records_status_page ON records (status, started_at, id)",
+        "CREATE INDEX records_questionnaire_page ON records (questionnaire, started_at, id)",
+        "DROP INDEX records_level_started",
+        "DROP INDEX records_status_started",
+    ),
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_ELSEWHERE = "or choose another database with --db or the SCREENING_DB environment variable"
+
+
+def default_db_path() -> Path:
+    """``$SCREENING_DB`` when set, else ``screening.db`` in the user's application folder."""
+    env = os.environ.get(DEFAULT_DB_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return _app_db_path()
+
+
+def _on_windows() -> bool:
+    return os.name == "nt"
+
+
+def _app_db_path() -> Path:
+    if _on_windows():
+        appdata = os.environ.get("APPDATA")
+        base = Path(appdata) if appdata else Path.home() / "AppData" / "Roaming"
+    else:
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        # The XDG spec says to ignore a relative value.
+        base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "screening" / "screening.db"
+
+
+_ID_SHAPE = re.compile(r"(\d{8})-([0-9A-Z]{6})")
+_CROCKFORD_READ = str.maketrans({"I": "1", "L": "1", "O": "0"})
+
+
+def _normalize_id(record_id: str) -> str:
+    """What an officer meant: case and the look-alikes Crockford base32 forgives (O/0, I/L/1)."""
+    text = record_id.strip().upper()
+    match = _ID_SHAPE.fullmatch(text)
+    if match:
+        return f"{match[1]}-{match[2].translate(_CROCKFORD_READ)}"
+    return text
+
+
+def _load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+class Database:
+    """One open records database: the connection, the schema, errors and transactions."""
+
+    def __init__(self, path: Path, *, create: bool = True, timeout: float = 10.0) -> None:
+        self.path = Path(path).expanduser()
+        self.timeout = timeout
+        self._conn: sqlite3.Connection | None = None
+        #: False when the last checkpoint could not empty the write-ahead log.
+        self.wal_clean = True
+        if self.path.is_dir():
+            raise StoreError(
+                f"{self.path} is a folder, not a records database file. "
+                f"Give the path of a file, {_ELSEWHERE}."
+            )
+        if not self.path.parent.is_dir():
+            raise StoreError(
+                f"Cannot open the records database {self.path}: the folder {self.path.parent} "
+                f"does not exist. Create the folder first, {_ELSEWHERE}."
+            )
+        if not create and not self.path.exists():
+            raise StoreError(
+                f"There is no records database at {self.path}. Check the path, {_ELSEWHERE}."
+            )
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Self:
+        """Open ``path``, or the default database; the default folder is created when missing."""
+        target = Path(path).expanduser() if path is not None else default_db_path()
+        if target.absolute() == _app_db_path().absolute():
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"Cannot create the folder {target.parent} for the records database "
+                    f"({exc.strerror}). Check the permissions of your home folder, {_ELSEWHERE}."
+                ) from None
+        return cls(target)
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def _uri_mode(self) -> str:
+        # 'rwc' creates a missing file; the folder check above keeps that to intended places.
+        return "rwc"
+
+    def _open(self) -> None:
+        uri = f"{self.path.absolute().as_uri()}?mode={self._uri_mode()}"
+        with self._guard("open the records database"):
+            self._conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
+            self._db = sqlite_utils.Database(self._conn, execute_plugins=False)
+            self._db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            # Freed space is zeroed: an erased or sealed value leaves no copy in free pages.
+            self._db.execute("PRAGMA secure_delete = ON")
+            # Identify before touching anything, so a foreign file is left exactly as it was.
+            self._schema_version()
+            self._enable_wal()
+            self._db.execute("PRAGMA synchronous = FULL")
+        self._migrate()
+
+    def _enable_wal(self) -> None:
+        # Switching the journal mode does not wait on the busy handler: retry by hand, for
+        # when two processes open a brand-new file at the same moment.
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if (exc.sqlite_errorcode & 0xFF) != sqlite3.SQLITE_BUSY:
+                    raise
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.02)
+
+    def _schema_version(self) -> int:
+        """0 for an empty file; raises StoreError for a file that is not ours or too new."""
+        tables = {
+            row[0]
+            for row in self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        if not tables:
+            return 0
+        not_ours = StoreError(
+            f"{self.path} is an SQLite database, but not a screening records database "
+            f"(it holds other tables). Leave it untouched and {_ELSEWHERE.removeprefix('or ')}."
+        )
+        if "meta" not in tables:
+            raise not_ours
+        try:
+            meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+            version = int(meta.get("schema_version", 0))
+        except (sqlite3.Error, ValueError, TypeError):
+            raise not_ours from None
+        if meta.get("application") != APPLICATION:
+            raise not_ours
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The records database {self.path} was written by a newer version of screening "
+                f"(schema {version}; this version knows {SCHEMA_VERSION}). Upgrade screening "
+                "before using this file."
+            )
+        return version
+
+    def _migrate(self) -> None:
+        # Always take the write lock once: it runs pending migrations (re-checked under the
+        # lock, another process may just have run them) and proves the file is writable, so a
+        # read-only or jammed database fails now, not at the first answer.
+        with self._write("open the records database"):
+            version = self._schema_version()
+            for step, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in statements:
+                    if callable(statement):
+                        statement(self)
+                    else:
+                        self._db.execute(statement)
+                self._db.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [str(step)],
+                )
+            # A write that changes nothing: SQLite refuses it on a read-only file.
+            self._db.execute("UPDATE meta SET value = value WHERE 0")
+
+    # -- errors and transactions -----------------------------------------------------------
+
+    def _error(self, exc: sqlite3.Error, action: str) -> StoreError:
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        where = f"the records database {self.path}"
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            message = (
+                f"Could not {action}: {where} is locked by another screening process that has "
+                f"been writing for more than {self.timeout:g} s. Nothing was written. Wait a "
+                "moment and try again; if it keeps happening, close the other screening "
+                "windows that use this file."
+            )
+        elif code == sqlite3.SQLITE_READONLY:
+            message = (
+                f"Could not {action}: {where} is read-only. Make the file and its folder "
+                f"writable, {_ELSEWHERE}."
+            )
+        elif code == sqlite3.SQLITE_CANTOPEN:
+            message = (
+                f"Could not {action}: {where} cannot be opened. Check that its folder exists "
+                f"and that you may read and write the file and the folder, {_ELSEWHERE}."
+            )
+        elif code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+            message = (
+                f"{self.path} is not a screening records database (not an SQLite file, or a "
+                f"damaged one). Leave it untouched and {_ELSEWHERE.removeprefix('or ')}."
+            )
+        elif code == sqlite3.SQLITE_FULL:
+            message = (
+                f"Could not {action}: the disk holding {where} is full. Nothing was written. "
+                "Free some space and try again."
+            )
+        elif code == sqlite3.SQLITE_IOERR:
+            message = (
+                f"Could not {action}: the disk reported an error while using {where}. Nothing "
+                "was written. Check the disk (or USB stick) and try again."
+            )
+        else:
+            message = f"Could not {action}: {where} reported an error ({exc})."
+        return StoreError(message)
+
+    @contextlib.contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise self._error(exc, action) from exc
+
+    @contextlib.contextmanager
+    def _write(self, action: str) -> Iterator[None]:
+        """One transaction holding the write lock; committed on exit, rolled back on any error."""
+        conn = self._connection()
+        with self._guard(action):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                raise
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"The records database {self.path} is closed.")
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- finding a record ------------------------------------------------------------------
+
+    def _canonical_id(self, record_id: str) -> str:
+        """The stored spelling of an id typed loosely; unknown ids are returned as given."""
+        normal = _normalize_id(record_id)
+        if normal != record_id:
+            found = self._db.execute("SELECT 1 FROM records WHERE id = ?", [normal]).fetchone()
+            exact = self._db.execute("SELECT 1 FROM records WHERE id = ?", [record_id]).fetchone()
+            if found and not exact:
+                return normal
+        return record_id
+
+    def _require(self, record_id: str, *, draft: bool = False) -> dict[str, Any]:
+        """The record's row, or NotFound with a suggestion; ``draft`` refuses a completed one."""
+        row = None
+        for candidate in dict.fromkeys((record_id, _normalize_id(record_id))):
+            row = next(self._db.query("SELECT * FROM records WHERE id = ?", [candidate]), None)
+            if row is not None:
+                break
+        if row is None:
+            ids = [r[0] for r in self._db.execute("SELECT id FROM records")]
+            raise NotFound(
+                f"There is no record '{record_id}' in {self.path}"
+                f"{suggest(_normalize_id(record_id), ids)}.",
+                hint="'screening records list' shows the records.",
+            )
+        if draft and row["status"] != "draft":
+            raise StoreError(
+                f"Record {row['id']} was completed on {row['completed_at']}; a completed "
+                "record cannot be changed. Start a new interview instead."
+            )
+        return row
+
+    def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the file and empty it, so no older page (an answer
+        before it was sealed or erased) survives in it. False when another process's open
+        read kept it from finishing (the log is emptied at the next checkpoint)."""
+        conn = self._connection()
+        try:
+            conn.execute("PRAGMA busy_timeout = 2000")
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.Error:
+            busy = 1
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+        self.wal_clean = not busy
+        return not busy

@@ -1,0 +1,461 @@
+"""Exports: records out as CSV, JSON, JSON Lines or HTCDS, streamed; rows assembled here.
+
+What leaves, by default: everything but the protected values (identifying answers, free text,
+notes). CSV leaves their columns out; JSON/JSONL carry them sealed for the office key (records
+sealed at finalize as they are; plaintext records sealed on the fly when this laptop has an
+office public key, else withheld). With ``--key`` they are opened, and every opening is
+logged (``decrypt`` events, a page of records at a time, written before the page is).
+Identifying data of a record without consent to share never leaves unless
+``--override-consent --reason``. A record that cannot be opened is exported without its
+protected values, named on stderr, and the export ends with exit 1.
+
+Memory does not grow with the number of records: pages of ``store.list_records`` are read,
+prepared and written one after the other. The command (``screening.cli.export``) only loads
+the keys, shows progress and reports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import enum
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from screening.errors import ScreeningError
+
+PAGE = 200
+
+
+class ExportFormat(enum.StrEnum):
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+    htcds = "htcds"
+
+
+#: What says who, where and when of a record: the head of an export row and of `records show`.
+RECORD_FIELDS = [
+    "id",
+    "status",
+    "outcome",
+    "questionnaire",
+    "questionnaire_version",
+    "officer",
+    "location",
+    "language",
+    "started_at",
+    "completed_at",
+    "level",
+]
+BASE_COLUMNS = [
+    *RECORD_FIELDS,
+    "trafficking_indicated",
+    "positive_dimensions",
+    "coverage",
+    "consent_share",
+    "identifying",
+    "changes",
+]
+
+NO_CONSENT = {"withheld": "no consent to share"}
+NOT_SEALED = {"withheld": "identifying: export with --key"}
+
+
+@dataclass
+class Options:
+    fmt: ExportFormat
+    output: Path | None
+    key: Path | None
+    filters: dict[str, Any]
+    lang: str
+    override_consent: bool
+    reason: str | None
+    progress: bool
+    officer: str
+
+
+@dataclass
+class Tally:
+    written: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    identifying: Counter = field(default_factory=Counter)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Sink:
+    """The export's destination: stdout, or a file written aside and renamed at the end (an
+    interrupted export never leaves a half file under the chosen name). Owner-only."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = None if path is None else Path(path).expanduser()
+        self.tmp: Path | None = None
+        if self.path is None:
+            self.handle: IO[str] = sys.stdout
+            return
+        if self.path.is_dir():
+            raise ScreeningError(
+                f"Cannot write the export to {self.path}: it is a folder. Give a file name "
+                "with -o. Nothing was exported."
+            )
+        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
+        try:
+            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise ScreeningError(
+                f"Cannot write the export to {self.path}: {exc.strerror or exc}. Choose a "
+                "file in a folder you may write to with -o. Nothing was exported."
+            ) from None
+
+    def write(self, text: str) -> None:
+        try:
+            self.handle.write(text)
+        except OSError as exc:
+            raise ScreeningError(
+                f"Could not write the export to {self.path or 'stdout'}: "
+                f"{exc.strerror or exc}. The export is incomplete."
+            ) from None
+
+    def commit(self) -> None:
+        if self.tmp is None or self.path is None:
+            self.handle.flush()
+            return
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+            os.replace(self.tmp, self.path)
+        except OSError as exc:
+            self.abort()
+            raise ScreeningError(
+                f"Could not write the export to {self.path}: {exc.strerror or exc}. Nothing "
+                "was exported."
+            ) from None
+
+    def abort(self) -> None:
+        if self.tmp is None:
+            return
+        with contextlib.suppress(OSError):
+            self.handle.close()
+        with contextlib.suppress(OSError):
+            self.tmp.unlink()
+
+
+class Content:
+    """Questionnaires (and their protected questions) by content hash, read once each."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.cache: dict[str, tuple[Any, set[str]]] = {}
+
+    def get(self, content_hash: str) -> tuple[Any, set[str]]:
+        if content_hash not in self.cache:
+            from screening.content.catalogue import from_snapshot
+            from screening.records.protection import protected_questions
+
+            questionnaire, _ = from_snapshot(self.store.snapshot(content_hash))
+            self.cache[content_hash] = (questionnaire, protected_questions(questionnaire))
+        return self.cache[content_hash]
+
+
+def export(
+    store: Any,
+    options: Options,
+    private: Any,
+    public: Any,
+    progress: Callable[[int], Any],
+    label: Callable[[Any, Any, str], str],
+) -> Tally:
+    """Write the export of ``options`` from ``store``; ``private`` opens sealed values,
+    ``public`` seals plaintext ones on the fly, ``progress(total)`` gives a context whose value
+    is called once a record, ``label`` shows an answer in a language (CSV label columns)."""
+    from screening.interview.clock import Clock
+
+    content = Content(store)
+    total = store.count_records(**options.filters)
+    columns = _csv_columns(store, content, options, private is not None) if (
+        options.fmt is ExportFormat.csv) else []
+    sink = Sink(options.output)
+    clock = Clock()
+    detail: dict[str, Any] = {
+        "format": options.fmt.value,
+        "filters": {k: v for k, v in options.filters.items() if v is not None},
+        "opened": private is not None,
+        "to": str(options.output) if options.output else "stdout",
+    }
+    if options.override_consent:
+        detail["override_consent"] = True
+        detail["reason"] = options.reason
+    store.log_event(None, "export", officer=options.officer, at=clock.stamp(), detail=detail)
+    tally = Tally()
+    try:
+        with progress(total) as advance:
+            _write_all(store, content, options, private, public, columns, sink, tally,
+                       advance, clock, label)
+    except BaseException:
+        sink.abort()
+        raise
+    sink.commit()
+    return tally
+
+
+def check_key(store: Any, private: Any, path: Path | None) -> None:
+    from screening.records.crypto import fingerprint
+
+    mine = fingerprint(private)
+    sealed_for = store.sealing_keys()
+    if sealed_for and mine not in sealed_for:
+        raise ScreeningError(
+            f"The private key {path} is not the office key these records were sealed for: it "
+            f"is office key {mine}, the records were sealed for {', '.join(sorted(sealed_for))}. "
+            "Nothing was exported."
+        )
+
+
+def _pages(store: Any, filters: dict[str, Any]) -> Any:
+    page: list[str] = []
+    for row in store.list_records(**filters):
+        page.append(row["id"])
+        if len(page) == PAGE:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _write_all(
+    store: Any,
+    content: Content,
+    options: Options,
+    private: Any,
+    public: Any,
+    columns: list[str],
+    sink: Sink,
+    tally: Tally,
+    advance: Any,
+    clock: Any,
+    label: Callable[[Any, Any, str], str],
+) -> None:
+    fmt = options.fmt
+    if fmt is ExportFormat.csv:
+        writer = csv.DictWriter(_SinkFile(sink), fieldnames=columns, extrasaction="ignore",
+                                lineterminator="\n")
+        writer.writeheader()
+    first = True
+    if fmt in (ExportFormat.json, ExportFormat.htcds):
+        sink.write("[")
+    for ids in _pages(store, options.filters):
+        prepared = []
+        opened, overridden = [], []
+        for record in store.records(ids):
+            rid = record["id"]
+            questionnaire, protect = content.get(record["content_hash"])
+            out, status, problem = _prepare(record, protect, options, private, public)
+            tally.identifying[status] += 1
+            if problem:
+                tally.unreadable.append((rid, problem))
+            if status == "opened":
+                opened.append(rid)
+                if options.override_consent and record.get("consent_share") is not True:
+                    overridden.append(rid)
+            prepared.append((out, questionnaire, protect, status))
+        if opened:  # logged before a single opened value is written
+            detail: dict[str, Any] = {"via": "export", "records": opened}
+            if overridden:
+                detail["override_consent"] = overridden
+                detail["reason"] = options.reason
+            store.log_event(None, "decrypt", officer=options.officer, at=clock.stamp(),
+                            detail=detail)
+        for out, questionnaire, protect, status in prepared:
+            if fmt is ExportFormat.csv:
+                writer.writerow(_csv_row(out, questionnaire, protect, status, options.lang,
+                                         private is not None, label))
+            elif fmt is ExportFormat.htcds:
+                from screening.records.htcds import skip_reason, to_case
+
+                why = skip_reason(out)
+                if why:
+                    tally.skipped[why] += 1
+                    advance()
+                    continue
+                sink.write(("\n" if first else ",\n") + _dumps(to_case(out, lang=options.lang)))
+            elif fmt is ExportFormat.json:
+                sink.write(("\n" if first else ",\n") + _dumps(_json_record(out, status)))
+            else:
+                sink.write(json.dumps(_json_record(out, status), ensure_ascii=False) + "\n")
+            first = False
+            tally.written += 1
+            advance()
+    if fmt in (ExportFormat.json, ExportFormat.htcds):
+        sink.write("]\n" if first else "\n]\n")
+
+
+class _SinkFile:
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+
+    def write(self, text: str) -> None:
+        self.sink.write(text)
+
+
+def _dumps(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def _prepare(
+    record: dict[str, Any], protect: set[str], options: Options, private: Any, public: Any
+) -> tuple[dict[str, Any], str, str | None]:
+    """(the record as it may leave, what happened to its identifying data, a problem)."""
+    from screening.records.protection import (
+        SEALED,
+        UNREADABLE,
+        has_plaintext,
+        open_record,
+        payload,
+        withhold,
+    )
+
+    sealed = bool(record.get("sealed"))
+    if not sealed and not has_plaintext(record, protect):
+        return record, ("erased" if record.get("erased_at") else "none"), None
+    if record.get("consent_share") is not True and not options.override_consent:
+        return withhold(record, protect, NO_CONSENT), "withheld", None
+    if private is not None:
+        if not sealed:
+            return record, "opened", None
+        from screening.records.crypto import SealedDataError, WrongKey
+
+        try:
+            return open_record(record, private), "opened", None
+        except WrongKey as exc:
+            return withhold(record, protect, UNREADABLE), "unreadable", (
+                f"sealed for another office key: {exc.message}")
+        except SealedDataError as exc:
+            return withhold(record, protect, UNREADABLE), "unreadable", exc.message
+    if options.fmt in (ExportFormat.csv, ExportFormat.htcds):
+        return withhold(record, protect, NOT_SEALED), "left out", None
+    if sealed:
+        return record, "sealed", None
+    if public is not None:
+        from screening.records.crypto import seal
+
+        out = withhold(record, protect, SEALED)
+        plain = json.dumps(payload(record, protect), sort_keys=True, ensure_ascii=False)
+        out["sealed"] = seal(plain.encode("utf-8"), public, record["id"].encode("utf-8"))
+        return out, "sealed", None
+    return withhold(record, protect, NOT_SEALED), "left out", None
+
+
+def _json_record(record: dict[str, Any], status: str) -> dict[str, Any]:
+    out = {k: v for k, v in record.items() if k != "sealed"}
+    out["identifying"] = status
+    if record.get("sealed"):
+        out["sealed"] = record["sealed"]
+    return out
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+
+def _question_columns(question: Any) -> list[str]:
+    qid = question.id
+    if question.type == "choice":
+        return [qid, f"{qid}.label"]
+    if question.type == "multi_choice":
+        return [qid, f"{qid}.label", *(f"{qid}.{o.key}" for o in question.options)]
+    return [qid]
+
+
+def _csv_columns(store: Any, content: Content, options: Options, opened: bool) -> list[str]:
+    """One column per question of every script version among the records (a handful of
+    content snapshots, whatever the number of records)."""
+    columns = dict.fromkeys(BASE_COLUMNS)
+    for content_hash in store.content_hashes(**options.filters):
+        questionnaire, protect = content.get(content_hash)
+        for question in questionnaire.questions():
+            if question.id in protect and not opened:
+                continue
+            columns.update(dict.fromkeys(_question_columns(question)))
+    if opened:
+        columns["notes"] = None
+    return list(columns)
+
+
+def _cell(value: Any) -> str:
+    from screening.records.protection import is_marker, marker_text
+
+    if value is None:
+        return ""
+    if is_marker(value):
+        return marker_text(value)
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def _csv_row(
+    record: dict[str, Any],
+    questionnaire: Any,
+    protect: set[str],
+    status: str,
+    lang: str,
+    opened: bool,
+    display_value: Callable[[Any, Any, str], str],
+) -> dict[str, str]:
+    from screening.models.answers import SPECIAL
+    from screening.records.protection import is_marker
+
+    assessment = record.get("assessment") or {}
+    dimensions = assessment.get("dimensions") or {}
+    row = {
+        "id": record["id"],
+        "status": record["status"],
+        "outcome": record.get("outcome"),
+        "questionnaire": record["questionnaire"],
+        "questionnaire_version": record["questionnaire_version"],
+        "officer": record["officer"],
+        "location": record["location"],
+        "language": record["language"],
+        "started_at": record["started_at"],
+        "completed_at": record.get("completed_at"),
+        "level": record.get("level"),
+        "trafficking_indicated": assessment.get("trafficking_indicated"),
+        "positive_dimensions": [d for d, r in dimensions.items() if r.get("positive")],
+        "coverage": assessment.get("coverage"),
+        "consent_share": record.get("consent_share"),
+        "identifying": status,
+        "changes": len(record.get("history") or []),
+    }
+    out = {k: _cell(v) for k, v in row.items()}
+    for qid, value in record["answers"].items():
+        if qid in protect and not opened:
+            continue
+        question = questionnaire.question(qid)
+        out[qid] = _cell(value)
+        if question is None or is_marker(value) or value is None:
+            continue
+        if question.type in ("choice", "multi_choice"):
+            out[f"{qid}.label"] = display_value(question, value, lang)
+        if question.type == "multi_choice":
+            for option in question.options:
+                out[f"{qid}.{option.key}"] = (
+                    "" if value in SPECIAL or not isinstance(value, list)
+                    else ("yes" if option.key in value else "no")
+                )
+    if opened:
+        out["notes"] = " | ".join(
+            f"{n.get('question_id') or '-'}: {_cell(n.get('text'))}"
+            for n in record.get("notes") or []
+        )
+    return out
+
+
+

@@ -1,0 +1,296 @@
+"""Reading records: one record whole, a page of them, filtered listings streamed a page at a
+time (keyset paging, no cursor held open), drafts, content snapshots.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from screening.errors import NotFound, ScreeningError
+from screening.records.database import _STAMP, Database, _load
+
+_PAGE = 200  # rows per query when streaming a listing
+
+
+def _bound(value: str | date, *, end: bool) -> tuple[str, str]:
+    """A ``since``/``until`` filter as (operator, stamp) against ``started_at``."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        day = value
+        return (">=", day.isoformat()) if not end else ("<", (day + timedelta(1)).isoformat())
+    else:
+        text = str(value).strip()
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                return _bound(date.fromisoformat(text), end=end)
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ScreeningError(
+                f"'{value}' is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM "
+                "(a time without a zone is taken as UTC)"
+            ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    stamp = moment.astimezone(UTC).strftime(_STAMP)
+    return (">=", stamp) if not end else ("<=", stamp)
+
+
+class Queries(Database):
+    """Reading records and listing them."""
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def record(self, record_id: str) -> dict[str, Any]:
+        """Everything about one record; raises NotFound (with a "did you mean")."""
+        with self._guard("read the record"):
+            return self._assemble([self._require(record_id)])[0]
+
+    def records(self, record_ids: list[str]) -> list[dict[str, Any]]:
+        """Several records as :meth:`record` gives them, in the order asked, in one query per
+        table (an export reads a page of ids at a time). Unknown ids are left out."""
+        if not record_ids:
+            return []
+        with self._guard("read the records"):
+            marks = ",".join("?" * len(record_ids))
+            rows = {
+                row["id"]: row
+                for row in self._db.query(
+                    f"SELECT * FROM records WHERE id IN ({marks})", record_ids
+                )
+            }
+            return self._assemble([rows[rid] for rid in record_ids if rid in rows])
+
+    def _assemble(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        ids = [row["id"] for row in rows]
+        marks = ",".join("?" * len(ids))
+        notes: dict[str, list[dict[str, Any]]] = {rid: [] for rid in ids}
+        for n in self._db.query(
+            "SELECT record_id, id, question_id, text, officer, created_at, sealed FROM notes "
+            f"WHERE record_id IN ({marks}) ORDER BY id",
+            ids,
+        ):
+            notes[n["record_id"]].append(
+                {
+                    "id": n["id"],
+                    "question_id": n["question_id"],
+                    "text": {"sealed": True} if n["sealed"] else n["text"],
+                    "officer": n["officer"],
+                    "created_at": n["created_at"],
+                }
+            )
+        history: dict[str, list[dict[str, Any]]] = {rid: [] for rid in ids}
+        for h in self._db.query(
+            f"SELECT * FROM history WHERE record_id IN ({marks}) ORDER BY id", ids
+        ):
+            history[h["record_id"]].append(
+                {
+                    "id": h["id"],
+                    "question_id": h["question_id"],
+                    "old_value": _load(h["old_value_json"]),
+                    "new_value": _load(h["new_value_json"]),
+                    "deleted": h["new_value_json"] is None,
+                    "officer": h["officer"],
+                    "changed_at": h["changed_at"],
+                    "reason": h["reason"],
+                }
+            )
+        events: dict[str, list[dict[str, Any]]] = {rid: [] for rid in ids}
+        for e in self._db.query(
+            "SELECT record_id, id, kind, officer, at, detail_json FROM events "
+            f"WHERE record_id IN ({marks}) ORDER BY id",
+            ids,
+        ):
+            events[e["record_id"]].append(
+                {
+                    "id": e["id"],
+                    "kind": e["kind"],
+                    "officer": e["officer"],
+                    "at": e["at"],
+                    "detail": _load(e["detail_json"]),
+                }
+            )
+        answers: dict[str, dict[str, object]] = {rid: {} for rid in ids}
+        for rid, qid, value_json in self._db.execute(
+            "SELECT record_id, question_id, value_json FROM answers "
+            f"WHERE record_id IN ({marks}) ORDER BY record_id, seq",
+            ids,
+        ):
+            answers[rid][qid] = json.loads(value_json)
+        return [
+            {
+                "id": row["id"],
+                "status": row["status"],
+                "outcome": row["outcome"],
+                "questionnaire": row["questionnaire"],
+                "questionnaire_version": row["questionnaire_version"],
+                "content_hash": row["content_hash"],
+                "officer": row["officer"],
+                "location": row["location"],
+                "language": row["language"],
+                "started_at": row["started_at"],
+                "updated_at": row["updated_at"],
+                "completed_at": row["completed_at"],
+                "level": row["level"],
+                "assessment": _load(row["assessment_json"]),
+                "consent_share": None
+                if row["consent_share"] is None
+                else bool(row["consent_share"]),
+                "sealed": _load(row["sealed_json"]),
+                "erased_at": row["erased_at"],
+                "answers": answers[row["id"]],
+                "notes": notes[row["id"]],
+                "history": history[row["id"]],
+                "events": events[row["id"]],
+            }
+            for row in rows
+        ]
+
+    def answers(self, record_id: str) -> dict[str, object]:
+        """The record's answers, question id -> value, in the order they were first given."""
+        with self._guard("read the answers"):
+            return self._answers(self._require(record_id)["id"])
+
+    def _answers(self, rid: str) -> dict[str, object]:
+        rows = self._db.execute(
+            "SELECT question_id, value_json FROM answers WHERE record_id = ? ORDER BY seq", [rid]
+        )
+        return {qid: json.loads(value_json) for qid, value_json in rows}
+
+    def snapshot(self, content_hash: str) -> dict[str, str]:
+        """The content a record was started with: ``{"questionnaire", "indicator_set"}`` YAML."""
+        with self._guard("read the content snapshot"):
+            row = next(self._db.query("SELECT * FROM content WHERE hash = ?", [content_hash]), None)
+        if row is None:
+            raise NotFound(f"No content snapshot with hash '{content_hash}' in {self.path}.")
+        result = {
+            "questionnaire": row["questionnaire_yaml"],
+            "indicator_set": row["indicator_set_yaml"],
+        }
+        result.update(_load(row["extra_json"]) or {})
+        return result
+
+    def list_records(
+        self,
+        *,
+        status: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        questionnaire: str | None = None,
+        level: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[dict]:
+        """Stream records, newest first (by ``started_at``), a page of rows per query.
+
+        ``since``/``until`` are ISO dates or date-times compared with ``started_at``; a date as
+        ``until`` includes that whole day.
+        """
+        where, params = self._filters(status, since, until, questionnaire, level)
+        return self._stream(where, params, limit)
+
+    def count_records(
+        self,
+        *,
+        status: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        questionnaire: str | None = None,
+        level: str | None = None,
+    ) -> int:
+        """How many records :meth:`list_records` would stream (for a progress bar)."""
+        where, params = self._filters(status, since, until, questionnaire, level)
+        sql = "SELECT COUNT(*) FROM records r" + (" WHERE " + " AND ".join(where) if where else "")
+        with self._guard("count the records"):
+            return int(self._db.execute(sql, params).fetchone()[0])
+
+    def content_hashes(self, **filters: Any) -> list[str]:
+        """The content snapshots the matching records began with (a handful, not one each)."""
+        where, params = self._filters(**filters)
+        sql = "SELECT DISTINCT r.content_hash FROM records r" + (
+            " WHERE " + " AND ".join(where) if where else ""
+        )
+        with self._guard("list the content of the records"):
+            return sorted(h for (h,) in self._db.execute(sql, params))
+
+    def sealing_keys(self) -> set[str]:
+        """Fingerprints of the office keys the sealed records were sealed for."""
+        with self._guard("read the sealed records"):
+            return {
+                k
+                for (k,) in self._db.execute(
+                    "SELECT DISTINCT json_extract(sealed_json, '$.key') FROM records "
+                    "WHERE sealed_json IS NOT NULL"
+                )
+                if k
+            }
+
+    def _filters(
+        self,
+        status: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        questionnaire: str | None = None,
+        level: str | None = None,
+    ) -> tuple[list[str], list[object]]:
+        where: list[str] = []
+        params: list[object] = []
+        for column, wanted in (
+            ("status", status),
+            ("questionnaire", questionnaire),
+            ("level", level),
+        ):
+            if wanted is not None:
+                where.append(f"r.{column} = ?")
+                params.append(wanted)
+        for bound, end in ((since, False), (until, True)):
+            if bound is not None:
+                op, stamp = _bound(bound, end=end)
+                where.append(f"r.started_at {op} ?")
+                params.append(stamp)
+        return where, params
+
+    def _stream(self, where: list[str], params: list[object], limit: int | None) -> Iterator[dict]:
+        left = limit
+        after: tuple[str, str] | None = None
+        while left is None or left > 0:
+            page = _PAGE if left is None else min(_PAGE, left)
+            # Keyset paging: no cursor stays open between pages, so a caller may write while
+            # iterating.
+            clauses = list(where)
+            args = list(params)
+            if after is not None:
+                clauses.append("(r.started_at, r.id) < (?, ?)")
+                args += [after[0], after[1]]
+            sql = (
+                "SELECT r.id, r.status, r.outcome, r.questionnaire, r.level, r.officer, "
+                "r.location, r.language, r.started_at, r.completed_at, "
+                "(SELECT COUNT(*) FROM answers a WHERE a.record_id = r.id) AS answered "
+                "FROM records r"
+                + (" WHERE " + " AND ".join(clauses) if clauses else "")
+                + " ORDER BY r.started_at DESC, r.id DESC LIMIT ?"
+            )
+            with self._guard("list the records"):
+                rows = list(self._db.query(sql, [*args, page]))
+            yield from rows
+            if len(rows) < page:
+                return
+            after = (rows[-1]["started_at"], rows[-1]["id"])
+            if left is not None:
+                left -= len(rows)
+
+    def drafts(self) -> list[dict]:
+        """Open drafts, most recently touched first, with how many answers each holds."""
+        with self._guard("list the drafts"):
+            return list(
+                self._db.query(
+                    "SELECT r.id, r.questionnaire, r.questionnaire_version, r.officer, "
+                    "r.location, r.language, r.started_at, r.updated_at, "
+                    "(SELECT COUNT(*) FROM answers a WHERE a.record_id = r.id) AS answered "
+                    "FROM records r WHERE r.status = 'draft' "
+                    "ORDER BY r.updated_at DESC, r.id DESC"
+                )
+            )

@@ -1,0 +1,16 @@
+"""The records store: one open records database with every concern joined in :class:`Store`.
+
+The concerns live in their own modules: :mod:`database` (the file, schema, migrations, errors,
+transactions), :mod:`trail` (the hash-chained audit trail and ``verify``), :mod:`sealing`
+(sealing, erasure, purge), :mod:`writes` (create, answer, note, finalize) and :mod:`queries`
+(records, listings, drafts).
+"""
+
+from __future__ import annotations
+
+from screening.records.queries import Queries
+from screening.records.writes import Writes
+
+
+class Store(Writes, Queries):
+    """One open records database. Use as a context manager, or call :meth:`close`."""

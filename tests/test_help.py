@@ -1,0 +1,74 @@
+"""Every command answers --help, fast: its usage, without loading the libraries (records,
+content, keys) that only running the command needs. (Typer itself loads pydantic to show the
+help of a command with a list argument, so pydantic is not checked here.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import typer
+import typer.main
+from typer.testing import CliRunner
+
+from screening.cli.main import app
+
+
+def _commands() -> list[list[str]]:
+    """Every command path, groups included: [], ['records'], ['records', 'export'], ..."""
+    paths: list[list[str]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        paths.append(path)
+        if hasattr(command, "commands"):  # a group (typer's own click, no click import here)
+            for name, sub in command.commands.items():
+                walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return paths
+
+
+def test_the_tree_has_every_command_group() -> None:
+    names = {" ".join(path) for path in _commands()}
+    for expected in ("interview start", "records export", "records seal", "keys init",
+                     "score", "validate", "indicators coverage", "questionnaires preview",
+                     "schema", "content init"):
+        assert expected in names, sorted(names)
+
+
+def test_every_command_answers_help() -> None:
+    runner = CliRunner()
+    for path in _commands():
+        result = runner.invoke(app, [*path, "--help"], prog_name="screening")
+        assert result.exit_code == 0, (path, result.output)
+        usage = " ".join(["screening", *path])
+        assert f"Usage: {usage}" in " ".join(result.output.split()), (path, result.output)
+
+
+PROBE = """\
+import json, sys
+from screening.cli.main import app
+heavy = ("sqlite_utils", "yaml", "cryptography")  # not pydantic: typer's help loads it
+loaded = {{}}
+for path in {paths!r}:
+    try:
+        app([*path, "--help"], prog_name="screening")
+    except SystemExit:
+        pass
+    for m in heavy:
+        if m in sys.modules and m not in loaded:
+            loaded[m] = " ".join(path)
+print(json.dumps(loaded))
+"""
+
+
+def test_help_of_every_command_loads_no_heavy_library() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(paths=_commands())],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    # which library the first command that loaded it pulled in
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {}
