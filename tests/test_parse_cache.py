@@ -110,3 +110,23 @@ def test_records_of_another_scoring_version_are_not_re_checked(
         "1 finished record(s) not re-checked: scored by scoring version 0 (this is scoring "
         "version 1)"
     ]
+
+
+def test_verify_re_checks_the_departure_risk_too(tmp_path: Path) -> None:
+    from _protect import CASE
+
+    env = {"SCREENING_DB": str(tmp_path / "r.db")}
+    result = invoke(env, "interview", "start", "departure", "--answers", str(CASE))
+    assert result.exit_code == 0, result.output
+    rid = result.stdout.strip().splitlines()[-1]
+    con = raw(tmp_path / "r.db")
+    stored = json.loads(con.execute("SELECT assessment_json FROM records WHERE id = ?",
+                                    [rid]).fetchone()[0])
+    risk = stored["departure_risk"]["level"]
+    other = "low" if risk != "low" else "high"
+    stored["departure_risk"]["level"] = other
+    con.execute("UPDATE records SET assessment_json = ? WHERE id = ?", [json.dumps(stored), rid])
+    checked = invoke(env, "records", "verify", "--format", "json")
+    assert checked.exit_code == 1
+    found = [p["problem"] for p in json.loads(checked.stdout)["problems"]]
+    assert f"departure risk: {other} → {risk}" in found[-1]

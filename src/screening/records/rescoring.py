@@ -89,6 +89,8 @@ def check_scores(db: Any, report: Report) -> list[str]:
                 if after is None
                 else differences(before, after, indicator_set, indicator_set)
             )
+            if after is not None:
+                changes += _risk_changes(before.departure_risk, after.departure_risk)
             if level != before.level:
                 changes.insert(0, f"its level column says {level}, its assessment {before.level}")
             if not changes:
@@ -114,6 +116,23 @@ def check_scores(db: Any, report: Report) -> list[str]:
             "open them with the office key to re-check: " + ", ".join(partial[:20])
         )
     return notes
+
+
+def _risk_changes(before: Any, after: Any) -> list[str]:
+    """The departure-risk judgement, compared by its level and the flags it raised."""
+    if before is None and after is None:
+        return []
+    if before is None or after is None:
+        return ["departure risk: " + ("added" if before is None else "gone")]
+    out = []
+    if before.level != after.level:
+        out.append(f"departure risk: {before.level} → {after.level}")
+    flags_before = sorted(f.id for f in before.flags)
+    flags_after = sorted(f.id for f in after.flags)
+    if flags_before != flags_after:
+        out.append(f"departure-risk flags: {', '.join(flags_before) or 'none'} → "
+                   f"{', '.join(flags_after) or 'none'}")
+    return out
 
 
 def _fresh(db: Any, content_hash: str, parse_snapshot: Any, content_error: Any) -> Any:
