@@ -1,0 +1,180 @@
+"""Counting records for the supervisor's report: every figure is one aggregate query, grouped in
+SQLite, so a national year of records is never read row by row into Python.
+
+All queries of one report run inside :meth:`Aggregates.consistent_read`, one read transaction: on the
+WAL journal it sees one consistent state of the file while an interview keeps writing.
+Nothing here returns an identifying answer or free text: answers are only counted, and only
+for the question ids the caller names (the report names non-identifying choice questions).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from screening.records.database import Database
+from screening.records.queries import _bound
+
+#: What a screening ended as: a finished outcome, or ``draft`` for one not finished.
+OUTCOME_SQL = "CASE WHEN r.status = 'draft' THEN 'draft' ELSE r.outcome END"
+#: The office is what the officer typed as location up to the first comma.
+OFFICE_SQL = (
+    "TRIM(CASE WHEN instr(r.location, ',') > 0 "
+    "THEN substr(r.location, 1, instr(r.location, ',') - 1) ELSE r.location END)"
+)
+#: A period's buckets: the Monday of the week, or the month.
+BUCKET_SQL = {
+    "week": "date(substr(r.started_at, 1, 10), 'weekday 0', '-6 days')",
+    "month": "substr(r.started_at, 1, 7)",
+}
+#: The history rows the tool writes itself when an interview is finished; not the officer's.
+FINALIZE_REASON = "changed at finalize"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which records a report counts: started in [since, until] (dates, UTC), optionally one
+    questionnaire and one office."""
+
+    since: str
+    until: str
+    questionnaire: str | None = None
+    office: str | None = None
+
+    def where(self) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        params: list[object] = []
+        for bound, end in ((self.since, False), (self.until, True)):
+            op, stamp = _bound(bound, end=end)
+            clauses.append(f"r.started_at {op} ?")
+            params.append(stamp)
+        if self.questionnaire is not None:
+            clauses.append("r.questionnaire = ?")
+            params.append(self.questionnaire)
+        if self.office is not None:
+            clauses.append(f"{OFFICE_SQL} = ?")
+            params.append(self.office)
+        return " AND ".join(clauses), params
+
+
+def report_queries(scope: Scope, bucket: str) -> dict[str, tuple[str, list[object]]]:
+    """Every aggregate query of a report as (SQL, parameters), by name.
+
+    Kept as data so the benchmark can run exactly the same SQL in the ``sqlite3`` program.
+    """
+    where, params = scope.where()
+    b = BUCKET_SQL[bucket]
+    completed = f"{where} AND r.status = 'completed' AND r.level IS NOT NULL"
+    return {
+        "outcomes": (
+            f"SELECT {b} AS bucket, r.questionnaire, {OUTCOME_SQL} AS outcome, COUNT(*) AS n "
+            f"FROM records r WHERE {where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            params,
+        ),
+        "levels": (
+            f"SELECT {b} AS bucket, r.level, "
+            "json_extract(r.assessment_json, '$.profile') LIKE 'child-%' AS child, "
+            "json_extract(r.assessment_json, '$.coverage_warning') IS NOT NULL AS warned, "
+            "json_extract(r.assessment_json, '$.departure_risk.level') AS risk, COUNT(*) AS n "
+            f"FROM records r WHERE {completed} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
+            params,
+        ),
+        "flags": (
+            "SELECT json_extract(f.value, '$.id') AS flag, COUNT(DISTINCT r.id) AS n "
+            "FROM records r, json_each(r.assessment_json, '$.departure_risk.flags') f "
+            f"WHERE {completed} AND json_type(r.assessment_json, '$.departure_risk.flags') "
+            "= 'array' GROUP BY 1 ORDER BY 1",
+            params,
+        ),
+        "dimensions": (
+            "SELECT d.key AS dimension, r.level, COUNT(*) AS n "
+            "FROM records r, json_each(r.assessment_json, '$.dimensions') d "
+            f"WHERE {completed} AND json_extract(d.value, '$.positive') "
+            "GROUP BY 1, 2 ORDER BY 1, 2",
+            params,
+        ),
+        "indicators": (
+            "SELECT json_extract(p.value, '$.id') AS indicator, r.level, COUNT(*) AS n "
+            "FROM records r, json_each(r.assessment_json, '$.dimensions') d, "
+            "json_each(d.value, '$.present') p "
+            f"WHERE {completed} AND r.level IN ('medium', 'high') GROUP BY 1, 2 ORDER BY 1, 2",
+            params,
+        ),
+        "quality": (
+            "SELECT r.questionnaire, a.question_id, COUNT(*) AS answered, "
+            "SUM(a.value_json = '\"unknown\"') AS unknown, "
+            "SUM(a.value_json = '\"declined\"') AS declined "
+            f"FROM records r JOIN answers a ON a.record_id = r.id WHERE {where} "
+            "GROUP BY 1, 2 ORDER BY 1, 2",
+            params,
+        ),
+        "changes": (
+            "SELECT r.questionnaire, h.question_id, COUNT(*) AS n "
+            f"FROM records r JOIN history h ON h.record_id = r.id WHERE {where} "
+            f"AND h.reason IS NOT '{FINALIZE_REASON}' GROUP BY 1, 2 ORDER BY 1, 2",
+            params,
+        ),
+        "versions": (
+            "SELECT r.questionnaire, r.questionnaire_version, r.content_hash, COUNT(*) AS n "
+            f"FROM records r WHERE {where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            params,
+        ),
+        "officers": (
+            f"SELECT r.officer, {OUTCOME_SQL} AS outcome, COUNT(*) AS n "
+            f"FROM records r WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2",
+            params,
+        ),
+    }
+
+
+def answer_query(scope: Scope, question_ids: Sequence[str]) -> tuple[str, list[object]]:
+    """How often each answer value was given to ``question_ids`` in medium and high results;
+    a list (several options chosen) counts each option once."""
+    where, params = scope.where()
+    marks = ",".join("?" * len(question_ids)) or "NULL"
+    return (
+        "SELECT r.questionnaire, a.question_id, r.level, v.value AS value, COUNT(*) AS n "
+        "FROM records r JOIN answers a ON a.record_id = r.id, json_each(a.value_json) v "
+        f"WHERE {where} AND r.status = 'completed' AND r.level IN ('medium', 'high') "
+        f"AND a.question_id IN ({marks}) AND v.type = 'text' "
+        "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+        [*params, *question_ids],
+    )
+
+
+class Aggregates(Database):
+    """The report's counting queries over the records."""
+
+    @contextlib.contextmanager
+    def consistent_read(self) -> Iterator[None]:
+        """One read transaction: every query inside sees the same state of the database."""
+        conn = self._connection()
+        with self._guard("read the records for the report"):
+            conn.execute("BEGIN")
+            try:
+                # A deferred transaction takes its snapshot at the first read: read now.
+                conn.execute("SELECT COUNT(*) FROM meta").fetchone()
+                yield
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("COMMIT")
+
+    def aggregate(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """The rows of one aggregate query (a few dozen grouped rows, never one per record)."""
+        with self._guard("count the records for the report"):
+            return self._connection().execute(sql, list(params)).fetchall()
+
+    def questionnaires_seen(self) -> list[str]:
+        """Every questionnaire any record was started with (to check --questionnaire)."""
+        return [q for (q,) in self.aggregate(
+            "SELECT DISTINCT questionnaire FROM records ORDER BY 1", []
+        )]
+
+    def offices_seen(self) -> list[str]:
+        """Every office any record was taken at (to check --office)."""
+        return [o for (o,) in self.aggregate(
+            f"SELECT DISTINCT {OFFICE_SQL} FROM records r ORDER BY 1", []
+        ) if o]
