@@ -410,6 +410,186 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Ini penyaringan, bukan identifikasi: identifikasi resmi adalah wewenang polisi, "
         "UPTD PPA, LPSK, dan gugus tugas.",
     },
+    # the supervisor's report (screening report)
+    "report.title": {"en": "Screening report", "id": "Laporan penyaringan"},
+    "report.period": {"en": "{since} to {until}", "id": "{since} s.d. {until}"},
+    "report.compared": {
+        "en": "compared with {since} to {until}",
+        "id": "dibandingkan dengan {since} s.d. {until}",
+    },
+    "report.filters": {"en": "Filters", "id": "Saringan"},
+    "report.all": {"en": "all", "id": "semua"},
+    "report.generated": {"en": "Made on {at} (UTC)", "id": "Dibuat pada {at} (UTC)"},
+    "report.empty": {
+        "en": "No screenings between {since} and {until}.",
+        "id": "Tidak ada penyaringan antara {since} dan {until}.",
+    },
+    "report.shared": {
+        "en": "For sharing: counts from 1 to 4 are shown as <5, and a count that would let "
+        "someone work one out is hidden too (x).",
+        "id": "Untuk dibagikan: jumlah 1 sampai 4 ditulis <5, dan jumlah yang dapat dipakai "
+        "untuk menghitungnya juga disembunyikan (x).",
+    },
+    "report.internal": {
+        "en": "For use inside the office: small counts are shown. Use --share for a report "
+        "that leaves the office.",
+        "id": "Untuk dipakai di kantor saja: jumlah kecil ditampilkan. Pakai --share untuk "
+        "laporan yang dikirim ke luar kantor.",
+    },
+    "report.no_person": {
+        "en": "No name, document number, phone or free text is in this report.",
+        "id": "Laporan ini tidak memuat nama, nomor dokumen, nomor HP, atau teks bebas.",
+    },
+    "report.utc": {
+        "en": "Days are counted in UTC, as records are stamped.",
+        "id": "Hari dihitung dalam UTC, sesuai cap waktu catatan.",
+    },
+    "report.written": {"en": "Report written to {path}", "id": "Laporan ditulis ke {path}"},
+    "report.contents": {"en": "Contents", "id": "Isi"},
+    "report.chart": {"en": "Chart", "id": "Grafik"},
+    "report.numbers": {"en": "The numbers", "id": "Angkanya"},
+    "report.total": {"en": "total", "id": "jumlah"},
+    "report.none": {"en": "nothing in this period", "id": "tidak ada pada periode ini"},
+    "report.not_recorded": {"en": "Not recorded yet", "id": "Belum dicatat"},
+    "report.left_out": {
+        "en": "Left out on purpose: {questions} (free text or identifying answers never "
+        "appear in a report).",
+        "id": "Sengaja tidak dimuat: {questions} (teks bebas atau jawaban identitas tidak "
+        "pernah dimuat dalam laporan).",
+    },
+    "report.previous": {"en": "previous", "id": "sebelumnya"},
+    "report.change": {"en": "difference", "id": "selisih"},
+    "report.this_period": {"en": "this period", "id": "periode ini"},
+    "report.top": {"en": "top {n}", "id": "{n} teratas"},
+    "report.share_of": {"en": "share", "id": "persentase"},
+    # sections
+    "report.section.summary": {"en": "At a glance", "id": "Ringkasan"},
+    "report.section.screenings": {"en": "Screenings", "id": "Penyaringan"},
+    "report.section.results": {"en": "Results", "id": "Hasil penilaian"},
+    "report.section.indicators": {
+        "en": "Indicators and dimensions that fired",
+        "id": "Indikator dan dimensi yang muncul",
+    },
+    "report.section.journeys": {
+        "en": "Journeys of medium and high results",
+        "id": "Perjalanan pada hasil sedang dan tinggi",
+    },
+    "report.section.referrals": {"en": "Referrals", "id": "Rujukan"},
+    "report.section.quality": {
+        "en": "Data quality (for content editors)",
+        "id": "Mutu data (untuk penyusun naskah)",
+    },
+    "report.section.officers": {
+        "en": "Officer activity (counts only, not a ranking)",
+        "id": "Kegiatan petugas (hanya jumlah, bukan peringkat)",
+    },
+    # tables
+    "report.table.screenings_by_period": {
+        "en": "Screenings per {bucket} by outcome",
+        "id": "Penyaringan per {bucket} menurut hasil",
+    },
+    "report.table.screenings_by_questionnaire": {
+        "en": "Screenings by script and outcome",
+        "id": "Penyaringan menurut naskah dan hasil",
+    },
+    "report.table.previous_screenings": {
+        "en": "Previous period: screenings by script",
+        "id": "Periode sebelumnya: penyaringan menurut naskah",
+    },
+    "report.table.results_by_period": {
+        "en": "Identification level per {bucket}",
+        "id": "Tingkat identifikasi per {bucket}",
+    },
+    "report.table.results_by_age": {
+        "en": "Children and adults by level",
+        "id": "Anak dan dewasa menurut tingkat",
+    },
+    "report.table.results_by_coverage": {
+        "en": "Results with a coverage warning",
+        "id": "Hasil dengan peringatan cakupan",
+    },
+    "report.table.previous_results": {
+        "en": "Previous period: children and adults by level",
+        "id": "Periode sebelumnya: anak dan dewasa menurut tingkat",
+    },
+    "report.table.departure_risk_by_period": {
+        "en": "Departure risk per {bucket}",
+        "id": "Risiko keberangkatan per {bucket}",
+    },
+    "report.table.red_flags": {"en": "Red flags raised", "id": "Tanda bahaya yang muncul"},
+    "report.table.dimensions": {
+        "en": "Positive dimensions, by level",
+        "id": "Dimensi positif, menurut tingkat",
+    },
+    "report.table.indicators": {
+        "en": "Indicators present most often (medium and high results)",
+        "id": "Indikator yang paling sering ada (hasil sedang dan tinggi)",
+    },
+    "report.table.journey": {"en": "{question} ({script})", "id": "{question} ({script})"},
+    "report.table.questions": {
+        "en": "Answers per question: don't know, declined, changed with :back",
+        "id": "Jawaban per pertanyaan: tidak tahu, menolak, diubah dengan :back",
+    },
+    "report.table.content_versions": {
+        "en": "Script versions in use",
+        "id": "Versi naskah yang dipakai",
+    },
+    "report.table.officers": {
+        "en": "Screenings per officer, by outcome",
+        "id": "Penyaringan per petugas, menurut hasil",
+    },
+    # what rows and columns are
+    "report.bucket.week": {"en": "week", "id": "minggu"},
+    "report.bucket.month": {"en": "month", "id": "bulan"},
+    "report.dim.period": {"en": "period", "id": "periode"},
+    "report.dim.questionnaire": {"en": "script", "id": "naskah"},
+    "report.dim.age_group": {"en": "age group", "id": "kelompok umur"},
+    "report.dim.coverage": {"en": "coverage", "id": "cakupan"},
+    "report.dim.dimension": {"en": "dimension", "id": "dimensi"},
+    "report.dim.indicator": {"en": "indicator", "id": "indikator"},
+    "report.dim.flag": {"en": "red flag", "id": "tanda bahaya"},
+    "report.dim.question": {"en": "question", "id": "pertanyaan"},
+    "report.dim.content_version": {"en": "script version", "id": "versi naskah"},
+    "report.dim.officer": {"en": "officer", "id": "petugas"},
+    "report.dim.office": {"en": "office", "id": "kantor"},
+    "report.dim.answer": {"en": "answer", "id": "jawaban"},
+    "report.col.records": {"en": "records", "id": "catatan"},
+    "report.col.draft": {"en": "unfinished draft", "id": "draf belum selesai"},
+    "report.col.not_assessed": {"en": "not assessed", "id": "tidak dinilai"},
+    "report.col.answered": {"en": "answered", "id": "dijawab"},
+    "report.col.changed": {"en": "changed", "id": "diubah"},
+    "report.row.child": {"en": "children (under 18)", "id": "anak (di bawah 18)"},
+    "report.row.adult": {"en": "adults", "id": "dewasa"},
+    "report.row.warning": {"en": "coverage warning", "id": "ada peringatan cakupan"},
+    "report.row.no_warning": {"en": "no warning", "id": "tanpa peringatan"},
+    "report.row.other": {"en": "another answer", "id": "jawaban lain"},
+    # the headline figures
+    "report.sum.screenings": {"en": "Screenings", "id": "Penyaringan"},
+    "report.sum.completed": {"en": "completed", "id": "selesai"},
+    "report.sum.consent_declined": {"en": "consent declined", "id": "menolak persetujuan"},
+    "report.sum.draft": {"en": "unfinished drafts", "id": "draf belum selesai"},
+    "report.sum.high": {"en": "high results", "id": "hasil tinggi"},
+    "report.sum.medium": {"en": "medium results", "id": "hasil sedang"},
+    "report.sum.low": {"en": "low results", "id": "hasil rendah"},
+    "report.sum.children": {"en": "children screened", "id": "anak yang disaring"},
+    "report.sum.low_coverage_warning": {
+        "en": "low results with a coverage warning",
+        "id": "hasil rendah dengan peringatan cakupan",
+    },
+    "report.part.departure_risk": {
+        "en": "departure risk: no result in this period carries it",
+        "id": "risiko keberangkatan: belum ada hasil pada periode ini yang memuatnya",
+    },
+    "report.part.referrals": {
+        "en": "referrals: this version keeps no referral records",
+        "id": "rujukan: versi ini belum menyimpan catatan rujukan",
+    },
+    "report.install": {
+        "en": "The HTML report draws its charts with matplotlib, which is not installed. "
+        "Install it with: pip install 'screening[report]'",
+        "id": "Laporan HTML menggambar grafik dengan matplotlib, yang belum terpasang. "
+        "Pasang dengan: pip install 'screening[report]'",
+    },
 }
 
 

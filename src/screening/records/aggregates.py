@@ -1,8 +1,8 @@
 """Counting records for the supervisor's report: every figure is one aggregate query, grouped in
 SQLite, so a national year of records is never read row by row into Python.
 
-All queries of one report run inside :meth:`Aggregates.consistent_read`, one read transaction: on the
-WAL journal it sees one consistent state of the file while an interview keeps writing.
+All queries of one report run inside :meth:`Aggregates.consistent_read`, one read transaction:
+on the WAL journal it sees one consistent state of the file while an interview keeps writing.
 Nothing here returns an identifying answer or free text: answers are only counted, and only
 for the question ids the caller names (the report names non-identifying choice questions).
 """
@@ -74,26 +74,19 @@ def report_queries(scope: Scope, bucket: str) -> dict[str, tuple[str, list[objec
             f"FROM records r WHERE {where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
             params,
         ),
+        # One json_extract with three paths parses each assessment once, not three times.
         "levels": (
-            f"SELECT {b} AS bucket, r.level, "
-            "json_extract(r.assessment_json, '$.profile') LIKE 'child-%' AS child, "
-            "json_extract(r.assessment_json, '$.coverage_warning') IS NOT NULL AS warned, "
-            "json_extract(r.assessment_json, '$.departure_risk.level') AS risk, COUNT(*) AS n "
-            f"FROM records r WHERE {completed} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
-            params,
-        ),
-        "flags": (
-            "SELECT json_extract(f.value, '$.id') AS flag, COUNT(DISTINCT r.id) AS n "
-            "FROM records r, json_each(r.assessment_json, '$.departure_risk.flags') f "
-            f"WHERE {completed} AND json_type(r.assessment_json, '$.departure_risk.flags') "
-            "= 'array' GROUP BY 1 ORDER BY 1",
+            f"SELECT {b} AS bucket, r.level, json_extract(r.assessment_json, '$.profile', "
+            "'$.coverage_warning', '$.departure_risk.level') AS facts, COUNT(*) AS n "
+            f"FROM records r WHERE {completed} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
             params,
         ),
         "dimensions": (
             "SELECT d.key AS dimension, r.level, COUNT(*) AS n "
             "FROM records r, json_each(r.assessment_json, '$.dimensions') d "
-            f"WHERE {completed} AND json_extract(d.value, '$.positive') "
-            "GROUP BY 1, 2 ORDER BY 1, 2",
+            # A positive dimension makes a result medium or high: low ones need no parsing.
+            f"WHERE {completed} AND r.level IN ('medium', 'high') "
+            "AND json_extract(d.value, '$.positive') GROUP BY 1, 2 ORDER BY 1, 2",
             params,
         ),
         "indicators": (
@@ -128,6 +121,19 @@ def report_queries(scope: Scope, bucket: str) -> dict[str, tuple[str, list[objec
             params,
         ),
     }
+
+
+def flags_query(scope: Scope) -> tuple[str, list[object]]:
+    """How many results raised each departure-risk red flag (run only when some result
+    carries a departure risk)."""
+    where, params = scope.where()
+    return (
+        "SELECT json_extract(f.value, '$.id') AS flag, COUNT(*) AS n "
+        "FROM records r, json_each(r.assessment_json, '$.departure_risk.flags') f "
+        f"WHERE {where} AND r.status = 'completed' AND r.level IS NOT NULL "
+        "GROUP BY 1 ORDER BY 1",
+        params,
+    )
 
 
 def answer_query(scope: Scope, question_ids: Sequence[str]) -> tuple[str, list[object]]:

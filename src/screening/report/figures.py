@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from screening.records.aggregates import Scope, answer_query, report_queries
+from screening.records.aggregates import Scope, answer_query, flags_query, report_queries
 from screening.report.period import Period
 from screening.report.tables import Table, suppress
 
@@ -141,9 +141,16 @@ def build_report(
                 for name in ("outcomes", "levels")}
         answers = (store.aggregate(*answer_query(scope, sorted({q for _, q, _ in journey})))
                    if journey else [])
+        rows["levels"] = [_facts(row) for row in rows["levels"]]
+        prev["levels"] = [_facts(row) for row in prev["levels"]]
+        with_risk = any(risk for *_, risk, _ in rows["levels"])
+        rows["flags"] = store.aggregate(*flags_query(scope)) if with_risk else []
     buckets = period.buckets()
     _screenings(report, rows, prev, buckets)
     _results(report, rows, prev, buckets)
+    for table in report.tables.values():
+        if table.row_dim == "period":
+            table.rows = period.bucket_names()
     _indicators(report, rows, catalogue)
     _journeys(report, answers, journey, catalogue, questionnaire)
     report.not_recorded.append({"part": "referrals", "why": "referral records are not kept "
@@ -153,6 +160,15 @@ def build_report(
     if share:
         suppress(report.tables.values())
     return report
+
+
+def _facts(row: Sequence[Any]) -> tuple[Any, ...]:
+    """(bucket, level, facts JSON, n) -> (bucket, level, child, warned, risk, n)."""
+    import json
+
+    bucket, level, facts, n = row
+    profile, warning, risk = json.loads(facts) if facts else (None, None, None)
+    return bucket, level, str(profile or "").startswith("child-"), warning is not None, risk, n
 
 
 # -- the sections ------------------------------------------------------------------------------

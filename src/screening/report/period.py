@@ -54,6 +54,15 @@ class Period:
         return keys
 
 
+    def bucket_names(self) -> list[str]:
+        """The buckets as a reader sees them: a week that began before the period is named
+        by the period's first day."""
+        if self.bucket != "week":
+            return self.buckets()
+        first = self.since.isoformat()
+        return [max(key, first) for key in self.buckets()]
+
+
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)

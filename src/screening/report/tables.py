@@ -132,7 +132,9 @@ class Table:
         """Where this table hides counts: {"table", "row", "column", "reason"}; a None row or
         column is a total."""
         found = []
-        cells = [(row, col) for row in self.rows for col in self.columns]
+        cells: list[tuple[str | None, str | None]] = [
+            (row, col) for row in self.rows for col in self.columns
+        ]
         if self.additive:
             cells += [(row, None) for row in self.rows]
             cells += [(None, col) for col in self.columns]
