@@ -144,13 +144,13 @@ def _db_path(db: Path | None) -> Path:
 
 
 def _require_matplotlib(lang: str) -> None:
-    import importlib.util
-
     from screening.cli._messages import t
     from screening.errors import ScreeningError
 
-    if importlib.util.find_spec("matplotlib") is None:
-        raise ScreeningError(t("report.install", lang))
+    try:
+        import matplotlib  # noqa: F401  (the optional extra: checked before any work)
+    except ImportError:
+        raise ScreeningError(t("report.install", lang)) from None
 
 
 def _output_target(path: Path | None, *, db: Path | None, force: bool) -> Path | None:

@@ -165,7 +165,7 @@ def _headline(data: dict[str, Any], lang: str) -> str:
         previous = "" if item["previous"] is None and item["id"] == "low_coverage_warning" \
             else shown(item["previous"])
         rows.append(
-            f'<tr data-row="{_e(item["id"])}"><td>{_e(t("report.sum." + item["id"], lang))}</td>'
+            f'<tr data-row="{_e(item["id"])}"><th>{_e(t("report.sum." + item["id"], lang))}</th>'
             f'<td data-col="current">{_e(shown(item["current"]))}</td>'
             f'<td data-col="previous">{_e(previous)}</td>'
             f'<td data-col="change">{_e(change(item))}</td></tr>'

@@ -3,7 +3,7 @@
 Every count comes from an aggregate query (:mod:`screening.records.aggregates`); Python only
 places a few dozen grouped rows into tables. Answers are counted only for the non-identifying
 choice questions of :data:`JOURNEY`, and only as option keys of the active content: a value
-that is not an option (an old script's free text) is counted as ``other``, never shown.
+that is not an option (an old script's free text) is counted as ``(other)``, never shown.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ AGE_GROUPS = ["child", "adult"]
 COVERAGE = ["warning", "no_warning"]
 QUALITY = ["answered", "unknown", "declined", "changed"]
 TOP_INDICATORS = 15
+#: An answer that is not an option of the active content (an older script's): counted, never
+#: shown as given.
+NOT_AN_OPTION = "(other)"
 REPORT_VERSION = 1
 
 #: Questions about the journey of medium and high results, by theme. Only choice questions
@@ -139,7 +142,7 @@ def build_report(
                 for name, (sql, params) in report_queries(scope, period.bucket).items()}
         prev = {name: store.aggregate(*report_queries(before, period.bucket)[name])
                 for name in ("outcomes", "levels")}
-        answers = (store.aggregate(*answer_query(scope, sorted({q for _, q, _ in journey})))
+        answers = (store.aggregate(*answer_query(scope, sorted({q for _, _, q in journey})))
                    if journey else [])
         rows["levels"] = [_facts(row) for row in rows["levels"]]
         prev["levels"] = [_facts(row) for row in prev["levels"]]
@@ -295,9 +298,10 @@ def _journeys(report: Report, answers: list, journey: list[tuple[str, str, str]]
             continue
         keys = [o.key for o in q.options]
         known = set(keys) | {"unknown", "declined"}
-        rows = [(v if v in known else "other", lv, n) for v, lv, n in counts[(qn_id, qid)]]
+        rows = [(v if v in known else NOT_AN_OPTION, lv, n)
+                for v, lv, n in counts[(qn_id, qid)]]
         row_keys = keys + ["unknown", "declined"] + (
-            ["other"] if any(v == "other" for v, _, _ in rows) else [])
+            [NOT_AN_OPTION] if any(v == NOT_AN_OPTION for v, _, _ in rows) else [])
         report.add("journeys", Table(
             f"journey.{qn_id}.{qid}", f"journey/{qn_id}/{qid}", qid, "level", row_keys,
             CONCERN, _pivot(rows, row_keys, CONCERN), additive=q.type == "choice",
