@@ -562,7 +562,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.row.adult": {"en": "adults", "id": "dewasa"},
     "report.row.warning": {"en": "coverage warning", "id": "ada peringatan cakupan"},
     "report.row.no_warning": {"en": "no warning", "id": "tanpa peringatan"},
-    "report.row.(other)": {"en": "an answer no longer offered", "id": "jawaban yang tidak lagi ada"},
+    "report.row.(other)": {
+        "en": "an answer no longer offered",
+        "id": "jawaban yang tidak lagi ada",
+    },
     # the headline figures
     "report.sum.screenings": {"en": "Screenings", "id": "Penyaringan"},
     "report.sum.completed": {"en": "completed", "id": "selesai"},
