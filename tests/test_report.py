@@ -256,6 +256,9 @@ def test_officer_activity_is_counts_by_name_never_a_ranking(db: Path) -> None:
     assert cells(data, "officers") == {"Petugas A": [4, 1, 1], "Petugas B": [2, 0, 0],
                                        "Petugas C": [1, 0, 0]}
     assert data["tables"]["officers"]["rows"] == ["Petugas A", "Petugas B", "Petugas C"]
+    shared = report(db, *OCTOBER, "--share")
+    assert "officers" not in shared["tables"] and "Petugas" not in json.dumps(shared)
+    assert {"part": "officers", "why": "staff names stay in the office"} in shared["left_out"]
 
 
 def test_filters_by_script_and_office(db: Path) -> None:

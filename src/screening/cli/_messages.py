@@ -587,6 +587,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "referrals: this version keeps no referral records",
         "id": "rujukan: versi ini belum menyimpan catatan rujukan",
     },
+    "report.part.officers": {
+        "en": "left out of a shared report: staff names stay in the office",
+        "id": "tidak dimuat dalam laporan yang dibagikan: nama petugas tetap di kantor",
+    },
     "report.install": {
         "en": "The HTML report draws its charts with matplotlib, which is not installed. "
         "Install it with: pip install 'screening[report]'",

@@ -84,7 +84,7 @@ def report(
     """
     from screening.cli._messages import t
     from screening.cli._output import err
-    from screening.errors import NotFound, ScreeningError, suggest
+    from screening.errors import NotFound, suggest
     from screening.records.store import Store
     from screening.report.figures import build_report, today_utc
     from screening.report.period import resolve_period
@@ -124,12 +124,12 @@ def report(
 
         text = render_html(data, lang)
     else:
+        import sys
+
+        colour = target is None and sys.stdout.isatty()
         text = "" if data["empty"] and target is None else render_table(data, lang,
-                                                                         color=target is None)
-    try:
-        _write(text, target)
-    except ScreeningError:
-        raise
+                                                                         color=colour)
+    _write(text, target)
     if target is not None:
         err().print(t("report.written", lang, path=str(target)), soft_wrap=True)
 

@@ -96,7 +96,7 @@ def render_html(data: dict[str, Any], lang: str) -> str:
     if data["empty"]:
         parts.append(f"<p><strong>{_e(t('report.empty', lang, since=p['since'], until=p['until']))}"
                      "</strong></p>")
-    sections = [s for s, ids in data["sections"].items() if ids or s == "referrals"]
+    sections = list(data["sections"])
     parts.append(f"<nav><h2>{_e(t('report.contents', lang))}</h2><ol>")
     parts += [f'<li><a href="#{s}">{_e(t("report.section." + s, lang))}</a></li>'
               for s in sections]
@@ -121,15 +121,19 @@ def render_html(data: dict[str, Any], lang: str) -> str:
                 parts.append(charts.draw(table_id, table, name, lang))
             parts.append(_numbers(table_id, table, lang))
             parts.append("</div>")
-        if section == "journeys" and data["left_out"]:
-            questions = ", ".join(f"{x['questionnaire']}/{x['question']}"
-                                  for x in data["left_out"])
+        left_out = [x for x in data["left_out"] if "question" in x]
+        if section == "journeys" and left_out:
+            questions = ", ".join(f"{x['questionnaire']}/{x['question']}" for x in left_out)
             parts.append(f"<p class=\"note\">{_e(t('report.left_out', lang, questions=questions))}"
                          "</p>")
         for part in data["not_recorded"]:
             if _part_section(part["part"]) == section:
                 parts.append(f"<p class=\"note\">{_e(t('report.not_recorded', lang))}: "
                              f"{_e(t('report.part.' + part['part'], lang))}</p>")
+        for part in data["left_out"]:
+            if "part" in part and _part_section(part["part"]) == section:
+                parts.append(f"<p class=\"note\">{_e(t('report.part.' + part['part'], lang))}"
+                             "</p>")
         parts.append("</section>")
     parts.append(f"<footer><p>{_e(t('report.generated', lang, at=data['generated_at']))}</p>"
                  "</footer>")
@@ -138,7 +142,8 @@ def render_html(data: dict[str, Any], lang: str) -> str:
 
 
 def _part_section(part: str) -> str:
-    return {"departure_risk": "results", "referrals": "referrals"}.get(part, "summary")
+    return {"departure_risk": "results", "referrals": "referrals",
+            "officers": "officers"}.get(part, "summary")
 
 
 def _journey_title(table_id: str, data: dict[str, Any], lang: str) -> str:

@@ -157,7 +157,11 @@ def build_report(
     report.not_recorded.append({"part": "referrals", "why": "referral records are not kept "
                                 "by this version"})
     _quality(report, rows, catalogue)
-    _officers(report, rows)
+    if share:
+        # Staff names stay in the office: a shared report has no officer table.
+        report.left_out.append({"part": "officers", "why": "staff names stay in the office"})
+    else:
+        _officers(report, rows)
     if share:
         suppress(report.tables.values())
     return report
