@@ -31,7 +31,8 @@ SECRETS = ("Siti Contoh", "A7654321", "081234567890", "Malaysia", "Kota Bengkulu
 
 def assessment(level: str, *, child: bool = False, warning: bool = False,
                present: dict[str, list[str]] | None = None,
-               risk: tuple[str, list[str]] | None = None) -> dict[str, Any]:
+               risk: tuple[str, list[str]] | None = None,
+               alerts: tuple[str, ...] = ()) -> dict[str, Any]:
     """The parts of a stored assessment the report reads."""
     data: dict[str, Any] = {
         "profile": "child-labour" if child else "adult-labour",
@@ -45,7 +46,8 @@ def assessment(level: str, *, child: bool = False, warning: bool = False,
     data["dimensions"]["exploitation"] = data["dimensions"].get(
         "exploitation", {"positive": False, "present": []})
     if risk is not None:
-        data["departure_risk"] = {"level": risk[0], "flags": [{"id": f} for f in risk[1]]}
+        data["departure_risk"] = {"level": risk[0], "flags": [{"id": f} for f in risk[1]],
+                                  "alerts": [{"id": a} for a in alerts]}
     return data
 
 
@@ -188,15 +190,21 @@ def test_results_levels_children_and_coverage_warnings(db: Path) -> None:
 def test_departure_risk_and_red_flags_once_results_carry_them(tmp_path: Path) -> None:
     with Store(tmp_path / "r.db") as s:
         add(s, "2026-10-02T10:00:00.000000Z", result=assessment(
-            "low", risk=("high", ["tourist_visa_for_work", "sponsor_paid"])))
+            "low", risk=("high", ["tourist_visa_for_work", "sponsor_paid"]),
+            alerts=("scam_compounds", "thailand_transit")), answers={
+                "destination_country": "Bangkok, then Myawaddy"})
         add(s, "2026-10-09T10:00:00.000000Z", result=assessment(
-            "medium", risk=("medium", ["sponsor_paid"])))
+            "medium", risk=("medium", ["sponsor_paid"]), alerts=("scam_compounds",)))
         add(s, "2026-10-09T11:00:00.000000Z", q="returnee", result=assessment("low"))
     data = report(tmp_path / "r.db", *OCTOBER)
     assert cells(data, "departure_risk_by_period")["2026-10-01"] == [1, 0, 0, 0]
     assert cells(data, "departure_risk_by_period")["2026-10-05"] == [0, 1, 0, 1]
     assert data["tables"]["departure_risk_by_period"]["columns"][-1] == "not_assessed"
     assert cells(data, "red_flags") == {"sponsor_paid": [2], "tourist_visa_for_work": [1]}
+    # high, medium, low identification level; the typed destination itself never appears
+    assert cells(data, "destination_alerts") == {"scam_compounds": [0, 1, 1],
+                                                 "thailand_transit": [0, 0, 1]}
+    assert "Myawaddy" not in json.dumps(data)
     assert {p["part"] for p in data["not_recorded"]} == {"referrals"}
 
 

@@ -517,6 +517,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Risiko keberangkatan per {bucket}",
     },
     "report.table.red_flags": {"en": "Red flags raised", "id": "Tanda bahaya yang muncul"},
+    "report.table.destination_alerts": {
+        "en": "Destinations with a current alert, by identification level",
+        "id": "Tujuan yang sedang diwaspadai, menurut tingkat identifikasi",
+    },
     "report.table.dimensions": {
         "en": "Positive dimensions, by level",
         "id": "Dimensi positif, menurut tingkat",
@@ -552,6 +556,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.dim.content_version": {"en": "script version", "id": "versi naskah"},
     "report.dim.officer": {"en": "officer", "id": "petugas"},
     "report.dim.office": {"en": "office", "id": "kantor"},
+    "report.dim.destination_alert": {"en": "destination alert", "id": "peringatan tujuan"},
     "report.dim.answer": {"en": "answer", "id": "jawaban"},
     "report.col.records": {"en": "records", "id": "catatan"},
     "report.col.draft": {"en": "unfinished draft", "id": "draf belum selesai"},

@@ -136,6 +136,20 @@ def flags_query(scope: Scope) -> tuple[str, list[object]]:
     )
 
 
+def alerts_query(scope: Scope) -> tuple[str, list[object]]:
+    """How many results matched each destination alert of the content (a closed list of
+    regions matched in the destination answer: the answer itself is never read here), by
+    identification level."""
+    where, params = scope.where()
+    return (
+        "SELECT json_extract(d.value, '$.id') AS alert, r.level, COUNT(*) AS n "
+        "FROM records r, json_each(r.assessment_json, '$.departure_risk.alerts') d "
+        f"WHERE {where} AND r.status = 'completed' AND r.level IS NOT NULL "
+        "GROUP BY 1, 2 ORDER BY 1, 2",
+        params,
+    )
+
+
 def answer_query(scope: Scope, question_ids: Sequence[str]) -> tuple[str, list[object]]:
     """How often each answer value was given to ``question_ids`` in medium and high results;
     a list (several options chosen) counts each option once."""

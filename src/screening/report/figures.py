@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from screening.records.aggregates import Scope, answer_query, flags_query, report_queries
+from screening.records.aggregates import (
+    Scope,
+    alerts_query,
+    answer_query,
+    flags_query,
+    report_queries,
+)
 from screening.report.period import Period
 from screening.report.tables import Table, suppress
 
@@ -142,13 +148,14 @@ def build_report(
         got["levels"] = [_facts(row) for row in got["levels"]]
         with_risk = any(risk for *_, risk, _ in got["levels"])
         got["flags"] = store.aggregate(*flags_query(scope)) if with_risk else []
+        got["alerts"] = store.aggregate(*alerts_query(scope)) if with_risk else []
     rows = {k: v for k, v in got.items() if not k.startswith("previous_")}
     prev = {"outcomes": got["previous_outcomes"],
             "levels": [_facts(row) for row in got["previous_levels"]]}
     answers = got.get("answers", [])
     buckets = period.buckets()
     _screenings(report, rows, prev, buckets)
-    _results(report, rows, prev, buckets)
+    _results(report, rows, prev, buckets, catalogue)
     for table in report.tables.values():
         if table.row_dim == "period":
             table.rows = period.bucket_names()
@@ -225,7 +232,7 @@ def _screenings(report: Report, rows: dict[str, list], prev: dict[str, list],
 
 
 def _results(report: Report, rows: dict[str, list], prev: dict[str, list],
-             buckets: list[str]) -> None:
+             buckets: list[str], catalogue: Catalogue | None) -> None:
     levels = rows["levels"]  # (bucket, level, child, warned, risk, n)
     report.add("results", Table(
         "results_by_period", "results", "period", "level", buckets, LEVELS,
@@ -248,12 +255,34 @@ def _results(report: Report, rows: dict[str, list], prev: dict[str, list],
             _pivot(((b, risk or "not_assessed", n) for b, _, _, _, risk, n in levels),
                    buckets, RISKS)))
         flags = rows["flags"]
+        flag_labels, alert_labels = _risk_labels(catalogue)
         report.add("results", Table(
             "red_flags", "results", "flag", "", [f for f, _ in flags], ["records"],
-            [[int(n)] for _, n in flags], additive=False))
+            [[int(n)] for _, n in flags], additive=False,
+            row_labels={f: flag_labels[f] for f, _ in flags if f in flag_labels}))
+        alerts = sorted({a for a, _, _ in rows["alerts"]})
+        report.add("journeys", Table(
+            "destination_alerts", "results", "destination_alert", "level", alerts, LEVELS,
+            _pivot(rows["alerts"], alerts, LEVELS), additive=False,
+            row_labels={a: alert_labels[a] for a in alerts if a in alert_labels}))
     else:
         report.not_recorded.append({"part": "departure_risk", "why": "no result in the "
                                     "period carries a departure-risk judgement"})
+
+
+def _risk_labels(catalogue: Catalogue | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Labels of the departure-risk flags, and names of the destination alerts, from the
+    scripts' departure-risk rules (content: the same for every person)."""
+    flags: dict[str, Any] = {}
+    alerts: dict[str, Any] = {}
+    for qn in (catalogue.questionnaires.values() if catalogue else ()):
+        rules = getattr(qn, "departure_risk", None)
+        for flag in getattr(rules, "flags", None) or ():
+            flags.setdefault(flag.id, dict(flag.label))
+        for alert in getattr(rules, "destinations", None) or ():
+            names = ", ".join(alert.names[:3]) + (", …" if len(alert.names) > 3 else "")
+            alerts.setdefault(alert.id, {"en": names, "id": names})
+    return flags, alerts
 
 
 def _indicators(report: Report, rows: dict[str, list], catalogue: Catalogue | None) -> None:
