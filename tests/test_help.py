@@ -34,7 +34,8 @@ def test_the_tree_has_every_command_group() -> None:
     names = {" ".join(path) for path in _commands()}
     for expected in ("interview start", "records export", "records seal", "keys init",
                      "score", "validate", "indicators coverage", "questionnaires preview",
-                     "schema", "content init", "report"):
+                     "schema", "content init", "sync push", "sync bundle", "central init",
+                     "central status", "central import", "report"):
         assert expected in names, sorted(names)
 
 
@@ -51,7 +52,7 @@ PROBE = """\
 import json, sys
 from screening.cli.main import app
 # not pydantic: typer's help loads it
-heavy = ("sqlite_utils", "yaml", "cryptography", "matplotlib")
+heavy = ("sqlite_utils", "yaml", "cryptography", "psycopg", "matplotlib")
 loaded = {{}}
 for path in {paths!r}:
     try:

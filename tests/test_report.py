@@ -550,6 +550,8 @@ def test_bad_input_gets_one_clear_message(db: Path, tmp_path: Path) -> None:
     assert "There is no records database" in _fails(tmp_path / "missing.db")
     assert not (tmp_path / "missing.db").exists()
     assert _fails(db, "--format", "pdf", code=2)
+    assert "cannot read the central database yet" in " ".join(runner.invoke(
+        app, ["report", "--db", "postgresql://office@central/screening"]).output.split())
     # --force replaces; '-' is stdout
     result = runner.invoke(app, ["report", "--db", str(db), "-f", "json", "-o", str(taken),
                                  "--force", *OCTOBER])

@@ -7,6 +7,7 @@ import typer
 from screening import __version__
 from screening.cli import (
     authoring,
+    central,
     indicators,
     interview,
     keys,
@@ -57,6 +58,8 @@ app.add_typer(authoring.content_app, name="content")
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(questionnaires.app, name="questionnaires")
 app.command("score")(score.score)
+app.add_typer(central.sync_app, name="sync")
+app.add_typer(central.central_app, name="central")
 app.command("report")(report.report)
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from screening.cli._common import ContentOption, DbOption, UiOption
+from screening.cli._common import ContentOption, ReadDbOption, UiOption
 
 
 class ReportFormat(enum.StrEnum):
@@ -66,7 +66,7 @@ def report(
         "--share", help="For a report that leaves the office: counts under 5 shown as <5, "
         "and any count that would give one back hidden too.")] = False,
     ui: UiOption = None,
-    db: DbOption = None,
+    db: ReadDbOption = None,
     content: ContentOption = None,
 ) -> None:
     """A report for a supervisor: screenings, results, indicators, journeys, data quality.
@@ -90,6 +90,7 @@ def report(
     from screening.report.period import resolve_period
 
     lang = ui or "en"
+    _sqlite_only(db)
     first, last = _day(since, "since"), _day(until, "until")
     period = resolve_period(first, last, today_utc())
     if fmt is ReportFormat.html:
@@ -137,10 +138,23 @@ def report(
 # -- checks before any work --------------------------------------------------------------------
 
 
-def _db_path(db: Path | None) -> Path:
+def _db_path(db: str | Path | None) -> Path:
     from screening.records.database import default_db_path
 
-    return Path(db).expanduser() if db is not None else default_db_path()
+    return Path(db).expanduser() if db else default_db_path()
+
+
+def _sqlite_only(db: str | None) -> None:
+    """The report's queries are SQLite's (JSON functions, dates): the central PostgreSQL
+    database cannot answer them yet."""
+    from screening.errors import ScreeningError
+    from screening.records.database import CENTRAL_SCHEMES
+
+    if db is not None and str(db).startswith(CENTRAL_SCHEMES):
+        raise ScreeningError(
+            "The report reads a laptop's records database (SQLite); it cannot read the "
+            "central database yet.",
+            hint="run it on a laptop's records file with --db PATH")
 
 
 def _require_matplotlib(lang: str) -> None:
@@ -153,7 +167,7 @@ def _require_matplotlib(lang: str) -> None:
         raise ScreeningError(t("report.install", lang)) from None
 
 
-def _output_target(path: Path | None, *, db: Path | None, force: bool) -> Path | None:
+def _output_target(path: Path | None, *, db: str | None, force: bool) -> Path | None:
     """The file to write, None for stdout: never the database, an existing file only with
     --force, a folder we may write to. Checked before the report is counted."""
     from screening.errors import ScreeningError
