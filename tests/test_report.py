@@ -468,6 +468,9 @@ def _shown(value: Any) -> str:
 def test_html_tables_match_the_json_and_every_chart_is_drawn(db: Path, tmp_path: Path,
                                                              share: bool) -> None:
     flags = ["--share"] if share else []
+    with Store(db) as s:
+        first = next(r["id"] for r in s.list_records() if r["started_at"] >= "2026-10")
+    refer(db, first, "F1", "uptd_ppa", [("proposed", "10-28"), ("received", "10-30")])
     data = report(db, *OCTOBER, *flags)
     out = tmp_path / "report.html"
     result = runner.invoke(app, ["report", "--db", str(db), *OCTOBER, *flags, "-f", "html",
@@ -491,6 +494,9 @@ def test_html_tables_match_the_json_and_every_chart_is_drawn(db: Path, tmp_path:
             if t["columns_are"]:
                 totals.append(_shown(t["total"]))
             assert rows[""] == totals, name
+    medians = page.tables["referral_days"]
+    for m in data["referral_days_to_received"]:
+        assert medians[m["service"] or ""][1] == _shown(m["referrals"])
     headline = page.tables["summary"]
     for item in data["summary"]:
         assert headline[item["id"]][0] == _shown(item["current"])
@@ -592,3 +598,83 @@ def test_a_report_reads_one_consistent_snapshot_while_an_interview_writes(db: Pa
         assert before == after  # the write is not seen inside the read
         data = build_report(reader, period).as_json()
         assert data["tables"]["screenings_by_period"]["total"] == 10  # seen afterwards
+
+
+# -- referrals -----------------------------------------------------------------------------------
+
+REFERRAL_TABLES = (
+    # the columns a referral row must have (screening.records schema 4), for a database
+    # made before referrals existed in this checkout
+    """CREATE TABLE IF NOT EXISTS referrals (id TEXT PRIMARY KEY, record_id TEXT NOT NULL,
+        service_id TEXT NOT NULL, service_json TEXT NOT NULL, status TEXT NOT NULL,
+        outcome TEXT, consent TEXT NOT NULL, consent_by TEXT, override_reason TEXT,
+        information_only INTEGER NOT NULL, reason TEXT, officer TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, closed_at TEXT, erased_at TEXT,
+        trail_key TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS referral_steps (id INTEGER PRIMARY KEY AUTOINCREMENT,
+        referral_id TEXT NOT NULL, status TEXT NOT NULL, outcome TEXT, note TEXT,
+        officer TEXT NOT NULL, at TEXT NOT NULL)""",
+)
+
+
+def refer(db: Path, record_id: str, ref_id: str, service: str, steps: list[tuple[str, str]]
+          ) -> None:
+    """A referral and its status trail, written as rows: (status, day in 2026) per step."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    for ddl in REFERRAL_TABLES:
+        con.execute(ddl)
+    stamp = [f"2026-{day}T10:00:00.000000Z" for _, day in steps]
+    status = steps[-1][0]
+    name = json.dumps({"en": f"Service {service}", "id": f"Layanan {service}"})
+    con.execute(
+        "INSERT INTO referrals (id, record_id, service_id, service_json, status, consent, "
+        "information_only, officer, created_at, updated_at, closed_at, trail_key) "
+        "VALUES (?, ?, ?, ?, ?, 'given', 0, 'Petugas A', ?, ?, ?, 'k')",
+        [ref_id, record_id, service, json.dumps({"name": json.loads(name)}), status,
+         stamp[0], stamp[-1], stamp[-1] if status == "closed" else None])
+    for (step, _), at in zip(steps, stamp, strict=True):
+        con.execute("INSERT INTO referral_steps (referral_id, status, officer, at) "
+                    "VALUES (?, ?, 'Petugas A', ?)", [ref_id, step, at])
+    con.commit()
+    con.close()
+
+
+def test_referrals_made_reached_overdue_and_the_median_days_to_received(db: Path) -> None:
+    assert {p["part"] for p in report(db, *OCTOBER)["not_recorded"]} >= {"referrals"}
+    with Store(db) as s:
+        ids = {r["started_at"][:10]: r["id"] for r in s.list_records()}
+    refer(db, ids["2026-10-01"], "F1", "uptd_ppa", [
+        ("proposed", "10-01"), ("sent", "10-01"), ("received", "10-03"), ("accepted", "10-05")])
+    refer(db, ids["2026-10-27"], "F2", "uptd_ppa", [("proposed", "10-27"), ("sent", "10-27")])
+    refer(db, ids["2026-10-02"], "F3", "bp3mi", [
+        ("proposed", "10-02"), ("sent", "10-02"), ("received", "10-12"), ("closed", "10-20")])
+    refer(db, ids["2026-09-15"], "F4", "bp3mi", [("proposed", "09-20")])  # before the period
+    data = report(db, *OCTOBER)
+    assert "referrals" not in {p["part"] for p in data["not_recorded"]}
+    t = data["tables"]["referrals_by_status"]
+    assert t["columns"] == ["proposed", "sent", "received", "accepted", "declined",
+                            "services_started", "closed"]
+    assert cells(data, "referrals_by_status") == {"bp3mi": [0, 0, 0, 0, 0, 0, 1],
+                                                  "uptd_ppa": [0, 1, 0, 1, 0, 0, 0]}
+    assert t["total"] == 3
+    assert t["row_labels"]["uptd_ppa"] == {"en": "Service uptd_ppa", "id": "Layanan uptd_ppa"}
+    # sent, received, accepted, closed (ever reached), overdue now (more than 7 days without
+    # a step: F1 accepted on 5 Oct, F2 sent on 27 Oct; F3 is closed)
+    assert data["tables"]["referral_milestones"]["columns"] == ["sent", "received", "accepted",
+                                                                "closed", "overdue"]
+    assert cells(data, "referral_milestones") == {"bp3mi": [1, 1, 0, 1, 0],
+                                                  "uptd_ppa": [2, 1, 1, 0, 2]}
+    assert data["referral_days_to_received"] == [
+        {"service": None, "median_days": 6.0, "referrals": 2},
+        {"service": "bp3mi", "median_days": 10.0, "referrals": 1},
+        {"service": "uptd_ppa", "median_days": 2.0, "referrals": 1}]
+    shared = report(db, *OCTOBER, "--share")
+    assert shared["referral_days_to_received"][0] == {"service": None, "median_days": None,
+                                                      "referrals": "<5"}
+    assert cells(shared, "referrals_by_status")["uptd_ppa"][1] == "<5"
+    assert _lines_leak(shared) == []
+    result = runner.invoke(app, ["report", "--db", str(db), *OCTOBER, "--ui", "en"])
+    assert re.search(r"Referrals: 3 · received 2 · overdue 2 · median days 6", result.stdout), \
+        result.stdout

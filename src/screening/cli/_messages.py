@@ -538,6 +538,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Script versions in use",
         "id": "Versi naskah yang dipakai",
     },
+    "report.table.referrals_by_status": {
+        "en": "Referrals made, by service and where they stand now",
+        "id": "Rujukan yang dibuat, menurut layanan dan keadaannya sekarang",
+    },
+    "report.table.referral_milestones": {
+        "en": "Referrals that reached each step, and overdue ones",
+        "id": "Rujukan yang mencapai tiap tahap, dan yang terlambat",
+    },
+    "report.table.referral_days": {
+        "en": "Median days from referral to received by the service",
+        "id": "Median hari dari rujukan sampai diterima layanan",
+    },
     "report.table.officers": {
         "en": "Screenings per officer, by outcome",
         "id": "Penyaringan per petugas, menurut hasil",
@@ -556,6 +568,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.dim.content_version": {"en": "script version", "id": "versi naskah"},
     "report.dim.officer": {"en": "officer", "id": "petugas"},
     "report.dim.office": {"en": "office", "id": "kantor"},
+    "report.dim.service": {"en": "service", "id": "layanan"},
+    "report.dim.referrals": {"en": "referrals", "id": "rujukan"},
+    "report.status.proposed": {"en": "proposed", "id": "diusulkan"},
+    "report.status.sent": {"en": "sent", "id": "dikirim"},
+    "report.status.received": {"en": "received", "id": "diterima"},
+    "report.status.accepted": {"en": "accepted", "id": "disetujui"},
+    "report.status.declined": {"en": "turned down", "id": "ditolak layanan"},
+    "report.status.services_started": {"en": "help under way", "id": "bantuan berjalan"},
+    "report.status.closed": {"en": "closed", "id": "ditutup"},
+    "report.milestone.overdue": {"en": "overdue", "id": "terlambat"},
+    "report.col.median_days": {"en": "median days", "id": "median hari"},
+    "report.row.all_services": {"en": "all services", "id": "semua layanan"},
     "report.dim.destination_alert": {"en": "destination alert", "id": "peringatan tujuan"},
     "report.dim.answer": {"en": "answer", "id": "jawaban"},
     "report.col.records": {"en": "records", "id": "catatan"},
@@ -589,8 +613,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "risiko keberangkatan: belum ada hasil pada periode ini yang memuatnya",
     },
     "report.part.referrals": {
-        "en": "referrals: this version keeps no referral records",
-        "id": "rujukan: versi ini belum menyimpan catatan rujukan",
+        "en": "referrals: this database keeps no referral records",
+        "id": "rujukan: basis data ini belum menyimpan catatan rujukan",
     },
     "report.part.officers": {
         "en": "left out of a shared report: staff names stay in the office",

@@ -232,7 +232,8 @@ def _write(text: str, target: Path | None) -> None:
 
 
 def label(kind: str, key: str, lang: str, labels: dict[str, Any] | None = None) -> str:
-    """A row or column name in the officer's language: content labels, then the catalogue,
+    """A row or column name in the officer's language: content labels, then the catalogue
+    (``kind`` is what the rows or columns are: a referral ``status``, a ``milestone`` ...),
     then the id itself (ids such as dates, officers and scripts are shown as they are)."""
     from screening.cli._messages import MESSAGES, t
 
@@ -244,8 +245,10 @@ def label(kind: str, key: str, lang: str, labels: dict[str, Any] | None = None) 
                       f"report.col.{key}", f"report.row.{key}"):
         if candidate in MESSAGES:
             return t(candidate, lang)
-    if key in ("unknown", "declined"):
+    if key in ("unknown", "declined"):  # an answer: don't know, declined to answer
         return t(f"value_{key}", lang)
+    if f"report.status.{key}" in MESSAGES:  # a referral's step
+        return t(f"report.status.{key}", lang)
     return key
 
 
@@ -328,10 +331,38 @@ def render_table(data: dict[str, Any], lang: str, *, color: bool = True, width: 
           tables["results_by_period"], lang)
     _top(console, table_title("indicators", data, lang), tables["indicators"], lang, 5)
     _top_questions(console, data, lang)
+    _referral_line(console, data, lang)
     for part in data["not_recorded"]:
         console.print(f"{t('report.not_recorded', lang)}: "
                       f"{t('report.part.' + part['part'], lang)}", style="dim", soft_wrap=True)
     return buffer.getvalue()
+
+
+def _referral_line(console: Any, data: dict[str, Any], lang: str) -> None:
+    """Referrals in one line: made, received, overdue, median days to received."""
+    from screening.cli._messages import t
+
+    table = data["tables"].get("referrals_by_status")
+    steps = data["tables"].get("referral_milestones")
+    if not table or not steps:
+        return
+    reached = dict(zip(steps["columns"], zip(*steps["cells"], strict=True), strict=True)) \
+        if steps["rows"] else {}
+
+    def total(column: str) -> str:
+        values = reached.get(column, ())
+        if any(not isinstance(v, int) for v in values):
+            return "x"
+        return f"{sum(values):,}"
+
+    every = next((m for m in data.get("referral_days_to_received", []) if not m["service"]),
+                 None)
+    median = "" if every is None or every["median_days"] is None else \
+        f" · {t('report.col.median_days', lang)} {every['median_days']:g}"
+    console.print(f"[bold]{t('report.section.referrals', lang)}[/]: {shown(table['total'])} · "
+                  f"{label('milestone', 'received', lang)} {total('received')} · "
+                  f"{label('milestone', 'overdue', lang)} {total('overdue')}{median}",
+                  soft_wrap=True)
 
 
 def _bars(console: Any, title: str, table: dict[str, Any], lang: str) -> None:
@@ -341,7 +372,7 @@ def _bars(console: Any, title: str, table: dict[str, Any], lang: str) -> None:
     totals = [v for v in table["row_totals"] if isinstance(v, int)]
     top = max(totals, default=0) or 1
     marks = "█▓░▒"
-    legend = "  ".join(f"{marks[i % 4]} {label('col', c, lang)}"
+    legend = "  ".join(f"{marks[i % 4]} {label(table['columns_are'], c, lang)}"
                        for i, c in enumerate(table["columns"]))
     for row, cells, total in zip(table["rows"], table["cells"], table["row_totals"],
                                  strict=True):
@@ -359,9 +390,10 @@ def _top(console: Any, title: str, table: dict[str, Any], lang: str, n: int) -> 
     console.print(f"[bold]{title}[/] ({t_top(lang, n)})")
     labels = table.get("row_labels", {})
     for row, cells in list(zip(table["rows"], table["cells"], strict=True))[:n]:
-        counts = " · ".join(f"{label('col', c, lang)} {shown(v)}"
+        counts = " · ".join(f"{label(table['columns_are'], c, lang)} {shown(v)}"
                             for c, v in zip(table["columns"], cells, strict=True))
-        console.print(f"  {label('row', row, lang, labels)}: {counts}", soft_wrap=True)
+        console.print(f"  {label(table['rows_are'], row, lang, labels)}: {counts}",
+                      soft_wrap=True)
 
 
 def t_top(lang: str, n: int) -> str:

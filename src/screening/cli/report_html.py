@@ -121,6 +121,9 @@ def render_html(data: dict[str, Any], lang: str) -> str:
                 parts.append(charts.draw(table_id, table, name, lang))
             parts.append(_numbers(table_id, table, lang))
             parts.append("</div>")
+        if section == "referrals" and data.get("referral_days_to_received"):
+            parts.append(f"<h3>{_e(t('report.table.referral_days', lang))}</h3>")
+            parts.append(_medians(data, lang))
         left_out = [x for x in data["left_out"] if "question" in x]
         if section == "journeys" and left_out:
             questions = ", ".join(f"{x['questionnaire']}/{x['question']}" for x in left_out)
@@ -179,6 +182,28 @@ def _headline(data: dict[str, Any], lang: str) -> str:
     return "\n".join(rows)
 
 
+def _medians(data: dict[str, Any], lang: str) -> str:
+    from screening.cli._messages import t
+
+    names: dict[str, Any] = {}
+    for table in data["tables"].values():
+        if table["rows_are"] == "service":
+            names.update(table.get("row_labels", {}))
+    out = ['<div class="numbers"><table data-table="referral_days">',
+           f"<thead><tr><th>{_e(label('dim', 'service', lang))}</th>"
+           f"<th>{_e(t('report.col.median_days', lang))}</th>"
+           f"<th>{_e(label('dim', 'referrals', lang))}</th></tr></thead><tbody>"]
+    for m in data["referral_days_to_received"]:
+        key = m["service"] or ""
+        name = label("service", key, lang, names) if key else t("report.row.all_services", lang)
+        median = "x" if m["median_days"] is None else f"{m['median_days']:g}"
+        out.append(f'<tr data-row="{_e(key)}"><th>{_e(name)}</th>'
+                   f'<td data-col="median_days">{_e(median)}</td>'
+                   f'<td data-col="referrals">{_e(shown(m["referrals"]))}</td></tr>')
+    out.append("</tbody></table></div>")
+    return "\n".join(out)
+
+
 def _numbers(table_id: str, table: dict[str, Any], lang: str) -> str:
     """The table of a chart's numbers; every cell carries its row and column keys, so a
     reader (or a test) can match it to the JSON."""
@@ -188,13 +213,14 @@ def _numbers(table_id: str, table: dict[str, Any], lang: str) -> str:
     additive = table["additive"]
     one_column = not table["columns_are"]
     head = [f"<th>{_e(label('dim', table['rows_are'], lang))}</th>"]
-    head += [f"<th>{_e(label('col', c, lang))}</th>" for c in table["columns"]]
+    head += [f"<th>{_e(label(table['columns_are'], c, lang))}</th>" for c in table["columns"]]
     if additive and not one_column:
         head.append(f"<th>{_e(t('report.total', lang))}</th>")
     out = ['<div class="numbers">', f'<table data-table="{_e(table_id)}">',
            f"<thead><tr>{''.join(head)}</tr></thead><tbody>"]
     for r, row in enumerate(table["rows"]):
-        cells = [f'<th data-key="{_e(row)}">{_e(label("row", row, lang, labels))}</th>']
+        cells = [f'<th data-key="{_e(row)}">'
+                 f'{_e(label(table["rows_are"], row, lang, labels))}</th>']
         cells += [_td(v, row, c) for c, v in zip(table["columns"], table["cells"][r],
                                                  strict=True)]
         if additive and not one_column:
@@ -246,8 +272,8 @@ class _Charts:
         labels = table.get("row_labels", {})
         if table_id == "questions":
             rows, cells, columns = _question_shares(rows, table["cells"])
-        names = [_wrap(label("row", r, lang, labels)) for r in rows]
-        series = [label("col", c, lang) for c in columns]
+        names = [_wrap(label(table["rows_are"], r, lang, labels)) for r in rows]
+        series = [label(table["columns_are"], c, lang) for c in columns]
         stacked = table["additive"]
         over_time = table_id in OVER_TIME
         height = 2.8 if over_time else max(1.6, 0.32 * len(rows) * (1 if stacked else

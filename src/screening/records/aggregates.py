@@ -44,10 +44,13 @@ class Scope:
     questionnaire: str | None = None
     office: str | None = None
 
-    def where(self) -> tuple[str, list[object]]:
-        clauses: list[str] = []
+    def where(self, *, dates: bool = True) -> tuple[str, list[object]]:
+        """The SQL condition on records ``r`` (``dates=False``: script and office only)."""
+        clauses: list[str] = ["1"]
         params: list[object] = []
         for bound, end in ((self.since, False), (self.until, True)):
+            if not dates:
+                break
             op, stamp = _bound(bound, end=end)
             clauses.append(f"r.started_at {op} ?")
             params.append(stamp)
@@ -150,6 +153,64 @@ def alerts_query(scope: Scope) -> tuple[str, list[object]]:
     )
 
 
+#: A referral's statuses in the order of its life (screening.referrals.lifecycle), and the
+#: ones that mean the service has not taken it in yet.
+REFERRAL_STATUSES = ("proposed", "sent", "received", "accepted", "declined",
+                     "services_started", "closed")
+NOT_RECEIVED = ("proposed", "sent")
+
+
+def referral_queries(scope: Scope, now: str, due_days: int = 7
+                     ) -> dict[str, tuple[str, list[object]]]:
+    """The referrals made in the period (for records the scope selects): by service and
+    status now, the milestones each reached, how many are overdue at ``now`` (not received
+    within ``due_days`` of being made, or not moved on within ``due_days``; help under way
+    is never overdue), and the median days from made to received."""
+    where, params = scope.where(dates=False)  # made in the period, whenever the record began
+    made = (f"FROM referrals f JOIN records r ON r.id = f.record_id WHERE {where} "
+            "AND f.created_at >= ? AND f.created_at < ?")
+    _, since = _bound(scope.since, end=False)
+    _, until = _bound(scope.until, end=True)  # the day after, excluded
+    within = [*params, since, until]
+    limit = f"strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-{int(due_days)} days')"
+    not_received = ", ".join(f"'{s}'" for s in NOT_RECEIVED)
+    return {
+        "referrals": (
+            "SELECT f.service_id, f.status, COUNT(*) AS n, MIN(json_extract(f.service_json, "
+            f"'$.name')) AS name {made} GROUP BY 1, 2 ORDER BY 1, 2",
+            within,
+        ),
+        "milestones": (
+            "SELECT f.service_id, s.status, COUNT(DISTINCT f.id) AS n "
+            f"FROM referral_steps s JOIN referrals f ON f.id = s.referral_id "
+            f"JOIN records r ON r.id = f.record_id WHERE {where} "
+            "AND f.created_at >= ? AND f.created_at < ? GROUP BY 1, 2 ORDER BY 1, 2",
+            within,
+        ),
+        "overdue": (
+            f"SELECT f.service_id, COUNT(*) AS n {made} AND f.status NOT IN "
+            "('closed', 'services_started') AND ("
+            f"(f.status IN ({not_received}) AND f.created_at < {limit}) "
+            f"OR f.updated_at < {limit}) GROUP BY 1 ORDER BY 1",
+            [*within, now, now],
+        ),
+        "received_days": (
+            "WITH d AS (SELECT f.service_id AS service, julianday(MIN(s.at)) - "
+            "julianday(f.created_at) AS days FROM referral_steps s "
+            "JOIN referrals f ON f.id = s.referral_id JOIN records r ON r.id = f.record_id "
+            f"WHERE {where} AND f.created_at >= ? AND f.created_at < ? "
+            "AND s.status = 'received' GROUP BY f.id), "
+            "o AS (SELECT service, days, ROW_NUMBER() OVER (PARTITION BY service ORDER BY days) "
+            "AS k, COUNT(*) OVER (PARTITION BY service) AS n FROM d "
+            "UNION ALL SELECT '', days, ROW_NUMBER() OVER (ORDER BY days), COUNT(*) OVER () "
+            "FROM d) "
+            "SELECT service, AVG(days) AS median, MAX(n) AS n FROM o "
+            "WHERE k IN ((n + 1) / 2, (n + 2) / 2) GROUP BY 1 ORDER BY 1",
+            within,
+        ),
+    }
+
+
 def answer_query(scope: Scope, question_ids: Sequence[str]) -> tuple[str, list[object]]:
     """How often each answer value was given to ``question_ids`` in medium and high results;
     a list (several options chosen) counts each option once."""
@@ -192,6 +253,11 @@ class Aggregates(Database):
         return [q for (q,) in self.aggregate(
             "SELECT DISTINCT questionnaire FROM records ORDER BY 1", []
         )]
+
+    def has_table(self, name: str) -> bool:
+        """Whether this database has ``name`` (referrals exist from schema 4 on)."""
+        return bool(self.aggregate(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]))
 
     def offices_seen(self) -> list[str]:
         """Every office any record was taken at (to check --office)."""

@@ -8,6 +8,7 @@ that is not an option (an old script's free text) is counted as ``(other)``, nev
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,10 +16,12 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from screening.records.aggregates import (
+    REFERRAL_STATUSES,
     Scope,
     alerts_query,
     answer_query,
     flags_query,
+    referral_queries,
     report_queries,
 )
 from screening.report.period import Period
@@ -35,6 +38,8 @@ CONCERN = ["high", "medium"]  #: the results whose journeys and indicators are s
 AGE_GROUPS = ["child", "adult"]
 COVERAGE = ["warning", "no_warning"]
 QUALITY = ["answered", "unknown", "declined", "changed"]
+#: The steps of a referral's life counted as reached (from its status trail).
+MILESTONES = ("sent", "received", "accepted", "closed")
 TOP_INDICATORS = 15
 #: An answer that is not an option of the active content (an older script's): counted, never
 #: shown as given.
@@ -67,6 +72,8 @@ class Report:
     #: Parts with nothing stored yet: {"part", "why"}.
     not_recorded: list[dict[str, str]] = field(default_factory=list)
     left_out: list[dict[str, str]] = field(default_factory=list)
+    #: Median days from a referral made to received, per service ("service": None for all).
+    medians: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, section: str, table: Table) -> Table:
         self.tables[table.id] = table
@@ -101,6 +108,14 @@ class Report:
             out.append({"id": name, "current": current, "previous": previous, "change": change})
         return out
 
+    def shown_medians(self) -> list[dict[str, Any]]:
+        """The medians; when sharing, one of fewer than 5 referrals is hidden (None)."""
+        if not self.share:
+            return [dict(m) for m in self.medians]
+        return [{**m, "median_days": None if m["referrals"] < 5 else m["median_days"],
+                 "referrals": "<5" if m["referrals"] < 5 else m["referrals"]}
+                for m in self.medians]
+
     def as_json(self) -> dict[str, Any]:
         suppressed = [cell for table in self.tables.values() for cell in table.hidden_cells()]
         return {
@@ -117,6 +132,7 @@ class Report:
             "tables": {k: t.as_json() for k, t in self.tables.items()},
             "not_recorded": list(self.not_recorded),
             "left_out": list(self.left_out),
+            "referral_days_to_received": self.shown_medians(),
             "suppressed": suppressed,
         }
 
@@ -149,6 +165,10 @@ def build_report(
         with_risk = any(risk for *_, risk, _ in got["levels"])
         got["flags"] = store.aggregate(*flags_query(scope)) if with_risk else []
         got["alerts"] = store.aggregate(*alerts_query(scope)) if with_risk else []
+        referrals = None
+        if store.has_table("referrals"):
+            referrals = {name: store.aggregate(sql, params) for name, (sql, params)
+                         in referral_queries(scope, stamp).items()}
     rows = {k: v for k, v in got.items() if not k.startswith("previous_")}
     prev = {"outcomes": got["previous_outcomes"],
             "levels": [_facts(row) for row in got["previous_levels"]]}
@@ -161,8 +181,11 @@ def build_report(
             table.rows = period.bucket_names()
     _indicators(report, rows, catalogue)
     _journeys(report, answers, journey, catalogue, questionnaire)
-    report.not_recorded.append({"part": "referrals", "why": "referral records are not kept "
-                                "by this version"})
+    if referrals is None:
+        report.not_recorded.append({"part": "referrals", "why": "this database keeps no "
+                                    "referral records"})
+    else:
+        _referrals(report, referrals)
     _quality(report, rows, catalogue)
     if share:
         # Staff names stay in the office: a shared report has no officer table.
@@ -194,8 +217,6 @@ def report_plan(period: Period, catalogue: Catalogue | None = None,
 
 def _facts(row: Sequence[Any]) -> tuple[Any, ...]:
     """(bucket, level, facts JSON, n) -> (bucket, level, child, warned, risk, n)."""
-    import json
-
     bucket, level, facts, n = row
     profile, warning, risk = json.loads(facts) if facts else (None, None, None)
     return bucket, level, str(profile or "").startswith("child-"), warning is not None, risk, n
@@ -355,6 +376,30 @@ def _journeys(report: Report, answers: list, journey: list[tuple[str, str, str]]
             f"journey.{qn_id}.{qid}", f"journey/{qn_id}/{qid}", qid, "level", row_keys,
             CONCERN, _pivot(rows, row_keys, CONCERN), additive=q.type == "choice",
             row_labels={o.key: dict(o.label) for o in q.options}))
+
+
+def _referrals(report: Report, rows: dict[str, list]) -> None:
+    names: dict[str, Any] = {}
+    for service, _, _, name in rows["referrals"]:
+        if name:
+            names.setdefault(service, json.loads(name))
+    services = sorted({svc for svc, _, _, _ in rows["referrals"]})
+    report.add("referrals", Table(
+        "referrals_by_status", "referrals", "service", "status", services,
+        list(REFERRAL_STATUSES),
+        _pivot(((svc, st, n) for svc, st, n, _ in rows["referrals"]), services,
+               list(REFERRAL_STATUSES)), row_labels=names))
+    # Each referral counted once per milestone it ever reached (its status trail).
+    reached = _pivot(rows["milestones"], services, list(MILESTONES))
+    overdue = dict(rows["overdue"])
+    grid = [[*reached[i], int(overdue.get(svc, 0))] for i, svc in enumerate(services)]
+    report.add("referrals", Table(
+        "referral_milestones", "referrals", "service", "milestone", services,
+        [*MILESTONES, "overdue"], grid, additive=False, row_labels=names))
+    report.medians = [
+        {"service": svc or None, "median_days": round(float(median), 1), "referrals": int(n)}
+        for svc, median, n in rows["received_days"]
+    ]
 
 
 def _quality(report: Report, rows: dict[str, list], catalogue: Catalogue | None) -> None:
