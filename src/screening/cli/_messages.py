@@ -568,7 +568,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.dim.content_version": {"en": "script version", "id": "versi naskah"},
     "report.dim.officer": {"en": "officer", "id": "petugas"},
     "report.dim.office": {"en": "office", "id": "kantor"},
-    "report.dim.service": {"en": "service", "id": "layanan"},
+    "report.dim.service": {"en": "referred to", "id": "dirujuk ke"},
     "report.dim.referrals": {"en": "referrals", "id": "rujukan"},
     "report.status.proposed": {"en": "proposed", "id": "diusulkan"},
     "report.status.sent": {"en": "sent", "id": "dikirim"},
