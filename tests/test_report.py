@@ -165,6 +165,10 @@ def test_screenings_by_week_and_script(db: Path) -> None:
     assert (t["column_totals"], t["total"]) == ([7, 1, 1], 9)
     assert cells(data, "screenings_by_questionnaire") == {"departure": [5, 1, 1],
                                                           "returnee": [2, 0, 0]}
+    assert cells(data, "screenings_by_period_and_script") == {
+        # departure, returnee
+        "2026-10-01": [2, 0], "2026-10-05": [2, 1], "2026-10-12": [1, 0],
+        "2026-10-19": [1, 0], "2026-10-26": [1, 1]}
     assert cells(data, "previous_screenings") == {"departure": [2, 0, 0], "returnee": [0, 0, 0]}
 
 

@@ -488,6 +488,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Screenings per {bucket} by outcome",
         "id": "Penyaringan per {bucket} menurut hasil",
     },
+    "report.table.screenings_by_period_and_script": {
+        "en": "Screenings per {bucket} by script",
+        "id": "Penyaringan per {bucket} menurut naskah",
+    },
     "report.table.screenings_by_questionnaire": {
         "en": "Screenings by script and outcome",
         "id": "Penyaringan menurut naskah dan hasil",

@@ -20,7 +20,8 @@ from screening.cli.report import change, label, shown, table_title
 GREYS = ["#1b1b1b", "#6f6f6f", "#b4b4b4", "#e6e6e6"]
 HATCHES = ["", "///", "---", "xx"]  # line hatches: dots would make large SVG files
 #: Tables drawn as bars over time (vertical); the others are drawn as horizontal bars.
-OVER_TIME = {"screenings_by_period", "results_by_period", "departure_risk_by_period"}
+OVER_TIME = {"screenings_by_period", "screenings_by_period_and_script", "results_by_period",
+             "departure_risk_by_period"}
 #: Tables listed without a chart (the headline already shows them).
 NO_CHART = {"previous_screenings", "previous_results", "officers"}  # officers: hundreds of rows
 TOP_QUESTIONS = 15

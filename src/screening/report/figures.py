@@ -245,6 +245,9 @@ def _screenings(report: Report, rows: dict[str, list], prev: dict[str, list],
         _pivot(((b, o, n) for b, _, o, n in outcomes), buckets, OUTCOMES)))
     names = sorted({q for _, q, _, _ in outcomes} | {q for _, q, _, _ in prev["outcomes"]})
     report.add("screenings", Table(
+        "screenings_by_period_and_script", "screenings", "period", "questionnaire", buckets,
+        names, _pivot(((b, q, n) for b, q, _, n in outcomes), buckets, names)))
+    report.add("screenings", Table(
         "screenings_by_questionnaire", "screenings", "questionnaire", "outcome", names,
         OUTCOMES, _pivot(((q, o, n) for _, q, o, n in outcomes), names, OUTCOMES)))
     report.add("summary", Table(
