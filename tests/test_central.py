@@ -236,6 +236,32 @@ def test_an_erasure_at_the_laptop_erases_at_the_centre(central: str, env: dict[s
     assert central_rows(central) == laptop_rows(db)
 
 
+def test_a_record_s_referrals_travel_with_it_and_an_update_follows(
+    central: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Tables of a record (referrals, once they exist) ride in its body: a referral added or
+    updated after a push is pushed as a change of the record."""
+    db = tmp_path / "a.db"
+    ids = fill(db, 2, None)
+    with sqlite3.connect(db) as con:  # the shape issue 13 gives referrals, in short
+        con.execute("CREATE TABLE referrals (id TEXT PRIMARY KEY, record_id TEXT, status TEXT, "
+                    "created_at TEXT)")
+        con.execute("CREATE TABLE referral_steps (id INTEGER PRIMARY KEY, referral_id TEXT, "
+                    "status TEXT)")
+        con.execute("INSERT INTO referrals VALUES ('R1', ?, 'sent', '2026-11-02')", [ids[0]])
+        con.execute("INSERT INTO referral_steps (referral_id, status) VALUES ('R1', 'sent')")
+    assert pushed(push(env, db, central))["added"] == 2
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE referrals SET status = 'closed' WHERE id = 'R1'")
+        con.execute("INSERT INTO referral_steps (referral_id, status) VALUES ('R1', 'closed')")
+    again = pushed(push(env, db, central))
+    assert again["updated"] == 1 and again["already_there"] == 1
+    shown = json.loads(invoke(env, "records", "show", ids[0], "--db", central, "--format",
+                              "json").stdout)
+    assert [r["status"] for r in shown["referrals"]] == ["closed"]
+    assert [s["status"] for s in shown["referral_steps"]] == ["sent", "closed"]
+
+
 def test_the_push_role_adds_but_cannot_change_or_delete(pg: Server, central: str,
                                                        env: dict[str, str], tmp_path: Path,
                                                        keys: tuple[Path, Path]) -> None:

@@ -32,6 +32,23 @@ EVENT_COLUMNS = (
 )
 
 
+#: Tables that belong to a record, sent inside its body when this database has them: the key in
+#: the body -> a query with the record id as its one parameter. Adding a table is one line.
+RELATED = {
+    "referrals": "SELECT * FROM referrals WHERE record_id = ? ORDER BY created_at, id",
+    "referral_steps": "SELECT s.* FROM referral_steps s JOIN referrals r "
+    "ON r.id = s.referral_id WHERE r.record_id = ? ORDER BY s.id",
+}
+
+
+def _related(store: Store) -> dict[str, str]:
+    tables = {
+        name
+        for (name,) in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    return {key: sql for key, sql in RELATED.items() if key in tables}
+
+
 def version(body: dict[str, Any]) -> str:
     """The hash that tells whether the centre already holds this state of a record."""
     return hashlib.sha256(_canonical(body)).hexdigest()
@@ -49,6 +66,8 @@ def finished_count(store: Store) -> int:
 def finished(store: Store, page: int = _PAGE) -> Iterator[dict[str, Any]]:
     """Every finished record's body, oldest first; drafts are never sent."""
     after = ("", "")
+    with store._guard("read the finished records"):
+        related = _related(store)
     while True:
         with store._guard("read the finished records"):
             ids = store._db.execute(
@@ -65,15 +84,16 @@ def finished(store: Store, page: int = _PAGE) -> Iterator[dict[str, Any]]:
                     "SELECT max(id) FROM events WHERE record_id = ? AND digest_json IS NOT NULL",
                     [rid],
                 ).fetchone()[0]
-                bodies.append(
-                    {
-                        "row": row,
-                        "answers": answers,
-                        "history": history,
-                        "notes": notes,
-                        "event": last or 0,
-                    }
-                )
+                body = {
+                    "row": row,
+                    "answers": answers,
+                    "history": history,
+                    "notes": notes,
+                    "event": last or 0,
+                }
+                for key, sql in related.items():
+                    body[key] = list(store._db.query(sql, [rid]))
+                bodies.append(body)
         yield from bodies
         after = (ids[-1][0], ids[-1][1])
 
