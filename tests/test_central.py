@@ -185,6 +185,20 @@ def test_bad_servers_are_one_message_without_the_password(pg: Server, central: s
         assert conn.execute("SELECT count(*) FROM screening.events").fetchone()[0] == 0
 
 
+def test_init_without_the_right_to_create_says_what_to_do(pg: Server, env: dict[str, str]) -> None:
+    name = pg.new_database()
+    with pg.admin() as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'clerk'").fetchone():
+            conn.execute("CREATE ROLE clerk LOGIN PASSWORD 'clerk-Pa55'")
+    url = pg.url(name, user="clerk", password="clerk-Pa55")
+    result = invoke(env, "central", "init", url)
+    assert result.exit_code == 1, result.output
+    assert "--print-sql" in result.stderr and "clerk-Pa55" not in result.output
+    with pg.admin(name) as conn:
+        assert not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = 'screening'"
+                                ).fetchone()
+
+
 def _closed_port() -> int:
     import socket
 

@@ -19,6 +19,8 @@ Sealed values stay sealed: the centre never holds a private key.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from screening.central.connection import (
@@ -280,9 +282,13 @@ def init_sql() -> str:
 def init(url: str) -> dict[str, Any]:
     """Create or migrate the central schema, the two roles and their grants, in one
     transaction. Returns ``{"from", "to", "roles"}``."""
+    from screening.central.connection import driver
+
+    psycopg = driver()
     conn = connect(url, action="set up the central database")
     try:
-        with guard(url, "set up the central database"), conn.transaction():
+        with guard(url, "set up the central database"), _privileged(url, psycopg), \
+                conn.transaction():
             # One initialiser at a time; a second waits, then finds the work done.
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('screening.central.init'))")
             before = schema_version(conn, url)
@@ -304,6 +310,19 @@ def init(url: str) -> dict[str, Any]:
     finally:
         conn.close()
     return {"from": before, "to": SCHEMA_VERSION, "roles": [PUSH_ROLE, READ_ROLE]}
+
+
+@contextlib.contextmanager
+def _privileged(url: str, psycopg: Any) -> Iterator[None]:
+    try:
+        yield
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise StoreError(
+            f"Could not set up the central database {redact(url)}: this user may not create "
+            f"the schema or the roles ({str(exc).splitlines()[0]}). Run it as the database's "
+            "owner with the right to create roles, or give the output of 'screening central "
+            "init URL --print-sql' to the database administrator. Nothing was changed."
+        ) from None
 
 
 def status(url: str) -> dict[str, Any]:
