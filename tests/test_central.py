@@ -133,11 +133,11 @@ def test_a_central_url_where_a_laptop_file_is_needed_is_one_message(tmp_path: Pa
 def test_init_creates_schema_and_roles_then_is_a_no_op(pg: Server, central: str) -> None:
     again = invoke({}, "central", "init", central)
     assert again.exit_code == 0, again.output
-    assert "up to date (version 1)" in again.stderr
+    assert "up to date (version 2)" in again.stderr
     assert "GRANT INSERT ON screening.events" in again.stdout
     status = invoke({}, "central", "status", central, "--format", "json")
     assert json.loads(status.stdout) == {
-        "schema_version": 1, "records": 0, "events": 0, "devices": [], "device_count": 0
+        "schema_version": 2, "records": 0, "events": 0, "devices": [], "device_count": 0
     }
     sql = invoke({}, "central", "init", central, "--print-sql")
     assert sql.exit_code == 0 and "CREATE FUNCTION screening.put_record" in sql.stdout
@@ -146,7 +146,7 @@ def test_init_creates_schema_and_roles_then_is_a_no_op(pg: Server, central: str)
     with pg.admin(other) as conn:
         conn.execute(sql.stdout.split("-- Then")[0])
     assert json.loads(invoke({}, "central", "status", pg.url(other), "--format",
-                             "json").stdout)["schema_version"] == 1
+                             "json").stdout)["schema_version"] == 2
 
 
 def test_bad_servers_are_one_message_without_the_password(pg: Server, central: str,
@@ -183,6 +183,59 @@ def test_bad_servers_are_one_message_without_the_password(pg: Server, central: s
     assert result.exit_code == 1 and "newer than this version" in result.stderr
     with pg.admin(central.rsplit("/", 1)[1]) as conn:
         assert conn.execute("SELECT count(*) FROM screening.events").fetchone()[0] == 0
+
+
+def test_init_migrates_an_older_central_schema_keeping_its_rows(pg: Server,
+                                                                env: dict[str, str],
+                                                                tmp_path: Path) -> None:
+    from screening.central.schema import MIGRATIONS
+
+    name = pg.new_database()
+    with pg.admin(name) as conn, conn.transaction():  # a centre set up by the first version
+        for statement in MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO screening.meta VALUES ('schema_version', '1')")
+    url = pg.url(name)
+    result = push(env, tmp_path / "a.db", url)
+    assert result.exit_code == 1 and "needs 2" in result.stderr, result.output
+    migrated = invoke(env, "central", "init", url)
+    assert migrated.exit_code == 0 and "1 → 2" in migrated.stderr, migrated.output
+    db = tmp_path / "a.db"
+    fill(db, 2, None)
+    assert pushed(push(env, db, url))["added"] == 2
+
+
+def test_signed_events_travel_with_their_signatures_and_keys(central: str,
+                                                            env: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    """A laptop whose events are signed (issue 11's columns and key table): the signatures
+    and the public keys reach the centre, by push and by bundle."""
+    db = tmp_path / "a.db"
+    fill(db, 2, None)
+    with sqlite3.connect(db) as con:
+        con.execute("ALTER TABLE events ADD COLUMN signer TEXT")
+        con.execute("ALTER TABLE events ADD COLUMN signature TEXT")
+        con.execute("CREATE TABLE devices (fingerprint TEXT PRIMARY KEY, public_key TEXT, "
+                    "first_seen TEXT)")
+        con.execute("INSERT INTO devices VALUES ('ab12-cd34', 'cHVibGlj', '2026-11-29')")
+    fill(db, 1, None, seed=7)  # written after: signed (here: marked)
+    with sqlite3.connect(db) as con:
+        con.execute("DROP TRIGGER events_append_only")
+        con.execute("UPDATE events SET signer = 'ab12-cd34', signature = 'c2ln' WHERE id > 20")
+    assert pushed(push(env, db, central))["added"] == 3
+    with psycopg.connect(central) as conn:
+        signed = conn.execute("SELECT count(*) FROM screening.events WHERE signature = 'c2ln'"
+                              ).fetchone()[0]
+        keys = conn.execute("SELECT device_id, fingerprint FROM screening.device_keys"
+                            ).fetchall()
+    assert signed == len(laptop_rows(db)["events"]) - 20 and signed > 0
+    assert keys == [(laptop_device(db), "ab12-cd34")]
+    bundle = tmp_path / "b.bundle"
+    assert invoke(env, "sync", "bundle", "--db", str(db), "-o", str(bundle)).exit_code == 0
+    lines = [json.loads(line) for line in gzip.decompress(bundle.read_bytes()).splitlines()]
+    assert lines[0]["bundle"]["event_columns"][-2:] == ["signer", "signature"]
+    assert {"key": {"fingerprint": "ab12-cd34", "public_key": "cHVibGlj",
+                    "first_seen": "2026-11-29"}} in lines
 
 
 def test_init_without_the_right_to_create_says_what_to_do(pg: Server, env: dict[str, str]) -> None:

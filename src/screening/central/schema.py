@@ -225,6 +225,19 @@ MIGRATIONS: list[tuple[str, ...]] = [
         _PUT_RECORD,
         _LOG_ACCESS,
     ),
+    (
+        # 2: events signed by the device's key (issue 11) and the keys that signed them.
+        f"ALTER TABLE {SCHEMA}.events ADD COLUMN signer text",
+        f"ALTER TABLE {SCHEMA}.events ADD COLUMN signature text",
+        f"""CREATE TABLE {SCHEMA}.device_keys (
+            device_id text NOT NULL,
+            fingerprint text NOT NULL,
+            public_key text NOT NULL,
+            first_seen text NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (device_id, fingerprint)
+        )""",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -242,7 +255,8 @@ def grants_sql(push_role: str = PUSH_ROLE, read_role: str = READ_ROLE) -> list[s
         f"GRANT SELECT (id, device_id, version) ON {s}.records TO {push_role}",
         f"GRANT SELECT (device_id, id, hash) ON {s}.events TO {push_role}",
         f"GRANT SELECT (hash) ON {s}.content TO {push_role}",
-        f"GRANT INSERT ON {s}.events, {s}.content, {s}.pushes TO {push_role}",
+        f"GRANT SELECT (device_id, fingerprint) ON {s}.device_keys TO {push_role}",
+        f"GRANT INSERT ON {s}.events, {s}.content, {s}.pushes, {s}.device_keys TO {push_role}",
         f"GRANT USAGE ON SEQUENCE {s}.pushes_id_seq TO {push_role}",
         f"GRANT EXECUTE ON FUNCTION {s}.put_record(text, text, text, jsonb) TO {push_role}",
         # read: everything, and write only the access trail

@@ -49,6 +49,29 @@ def _related(store: Store) -> dict[str, str]:
     return {key: sql for key, sql in RELATED.items() if key in tables}
 
 
+#: Event columns a laptop may have beyond ``EVENT_COLUMNS`` (issue 11: each event signed by the
+#: device's key); sent when present, after the others.
+SIGNED_COLUMNS = ("signer", "signature")
+
+
+def event_columns(store: Store) -> tuple[str, ...]:
+    """The event columns this database has, in the order they are sent."""
+    with store._guard("read the audit trail"):
+        have = {row[1] for row in store._db.execute("PRAGMA table_info(events)")}
+    return EVENT_COLUMNS + tuple(c for c in SIGNED_COLUMNS if c in have)
+
+
+def device_keys(store: Store) -> list[dict[str, Any]]:
+    """The public keys of the devices that signed this database's events (issue 11), if any."""
+    with store._guard("read the device keys"):
+        tables = {n for (n,) in store._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "devices" not in tables:
+            return []
+        return list(store._db.query(
+            "SELECT fingerprint, public_key, first_seen FROM devices ORDER BY fingerprint"))
+
+
 def version(body: dict[str, Any]) -> str:
     """The hash that tells whether the centre already holds this state of a record."""
     return hashlib.sha256(_canonical(body)).hexdigest()
@@ -99,8 +122,8 @@ def finished(store: Store, page: int = _PAGE) -> Iterator[dict[str, Any]]:
 
 
 def events_after(store: Store, after: int, page: int = 2000) -> Iterator[tuple]:
-    """The audit events after event ``after``, in order, as tuples of ``EVENT_COLUMNS``."""
-    columns = ", ".join(EVENT_COLUMNS)
+    """The audit events after event ``after``, in order, as tuples of :func:`event_columns`."""
+    columns = ", ".join(event_columns(store))
     while True:
         with store._guard("read the audit trail"):
             rows = store._db.execute(
@@ -115,7 +138,7 @@ def events_after(store: Store, after: int, page: int = 2000) -> Iterator[tuple]:
 def event(store: Store, event_id: int) -> tuple | None:
     with store._guard("read the audit trail"):
         row = store._db.execute(
-            f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE id = ?", [event_id]
+            f"SELECT {', '.join(event_columns(store))} FROM events WHERE id = ?", [event_id]
         ).fetchone()
     return None if row is None else tuple(row)
 
