@@ -37,7 +37,7 @@ class LaptopSource:
         self.office = office
         self.columns = outbox.event_columns(store)
 
-    def keys(self) -> list[dict[str, Any]]:
+    def device_keys(self) -> list[dict[str, Any]]:
         return outbox.device_keys(store=self.store)
 
     def event(self, event_id: int) -> tuple | None:
@@ -91,7 +91,7 @@ def write_bundle(source: LaptopSource, path: Path) -> dict[str, Any]:
                     "event_columns": list(source.columns),
                 },
             )
-            for row in source.keys():
+            for row in source.device_keys():
                 put("key", row)
                 counts["keys"] += 1
             for row in source.content():
@@ -229,5 +229,5 @@ class BundleSource:
     def content(self) -> list[dict[str, Any]]:
         return list(self._items("content"))
 
-    def keys(self) -> list[dict[str, Any]]:
+    def device_keys(self) -> list[dict[str, Any]]:
         return list(self._items("key"))

@@ -35,7 +35,7 @@ class Source(Protocol):
     office: str | None
     columns: tuple[str, ...]  #: the event columns, ``EVENT_COLUMNS`` and maybe the signature
 
-    def keys(self) -> list[dict[str, Any]]: ...
+    def device_keys(self) -> list[dict[str, Any]]: ...
 
     def event(self, event_id: int) -> tuple | None: ...
 
@@ -151,7 +151,7 @@ def _push_content(conn: Any, source: Source) -> None:
 
 def _push_keys(conn: Any, source: Source) -> None:
     """The public keys that signed the device's events (issue 11), kept per device."""
-    rows = source.keys()
+    rows = source.device_keys()
     if not rows:
         return
     with conn.transaction(), conn.cursor() as cur:
