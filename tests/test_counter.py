@@ -348,3 +348,12 @@ def test_review_names_what_is_still_to_ask_in_words(env: dict[str, str]) -> None
     assert "Still to ask (required): 3" in review
     assert "  - A job offer?" in review and "  - In danger?" in review
     assert "passport_held" not in review and "danger," not in review
+
+
+def test_questionnaires_show_tells_whole_numbers_and_exclusive_options() -> None:
+    result = runner.invoke(app, ["questionnaires", "show", "departure", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    questions = {q["id"]: q for q in json.loads(result.stdout)["questions"]}
+    assert questions["age"]["type"] == "number" and questions["age"]["integer"] is True
+    nobody = [o for o in questions["dependants"]["options"] if o["exclusive"]]
+    assert [o["key"] for o in nobody] == ["nobody"]
