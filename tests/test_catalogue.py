@@ -182,3 +182,29 @@ def test_a_whole_departure_interview_in_indonesian_has_no_english_of_the_tool(
         screen = re.sub(rf"(?<![\w-]){re.escape(question.id)}(?![\w-])", "", screen)
     leaks = english_on(screen)
     assert leaks == [], "\n".join(leaks)
+
+
+def test_errors_at_the_counter_are_in_the_officers_language(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    form = tmp_path / "form.yaml"
+    form.write_text("answers: {consent: yes, age: tiga puluh, job_offer: mungkin, "
+                    "passport: yes}\n", encoding="utf-8")
+    bad = runner.invoke(app, ["interview", "start", "mini", "--answers", str(form),
+                              "--ui", "id"], env=env)
+    assert bad.exit_code == 1
+    assert "Galat: berkas jawaban bermasalah:" in bad.stderr
+    assert "'tiga puluh' bukan angka" in bad.stderr
+    assert "'mungkin' bukan ya atau tidak (ketik y atau n)" in bad.stderr
+    assert "pertanyaan 'passport' tidak ada di mini (maksudnya 'passport_held'?)" in bad.stderr
+    missing = runner.invoke(app, ["records", "show", "20261129-XXXXXX"], env=env)  # remembered?
+    assert missing.exit_code == 1
+    missing_id = runner.invoke(app, ["records", "show", "20261129-XXXXXX", "--ui", "id"],
+                               env=env)
+    assert "Galat: Tidak ada catatan '20261129-XXXXXX'" in missing_id.stderr
+    # the next command without --ui speaks English again (nothing remembered here)
+    assert "Error: There is no record" in runner.invoke(
+        app, ["records", "show", "20261129-XXXXXX"], env=env).stderr
+    leaks = [leak for name in ("bad", "missing_id") for leak in
+             english_on({"bad": bad, "missing_id": missing_id}[name].stderr)]
+    assert leaks == []
