@@ -140,30 +140,48 @@ def test_machine_readable_output_keeps_english_keys(tmp_path: Path, env: dict[st
     assert ",completed," in csv
 
 
-# Two ways through the bundled departure script, typed as an officer would: a child who
-# answers yes to everything (the child lists, alerts, many indicators, a high level), and a
-# person who does not know most answers (poor coverage, its warning).
+# Ways through the bundled departure script, typed as an officer would: two worked cases
+# of the validation set, a child who answers yes to everything (the child lists, alerts, many
+# indicators) and a person who does not know (poor coverage, its warning).
 WALKS = {
     "child-says-yes": {"yes_no": "y", "choice": "1", "multi_choice": "1", "number": "16",
                        "text": "Teks uji", "date": "31/12/2009"},
     "does-not-know": {"yes_no": "?", "choice": "?", "multi_choice": "?", "number": "?",
                       "text": "?", "date": "?"},
 }
+CASES = ["dep-10-child-16-calo-domestic-malaysia", "dep-17-tourist-cambodia-declines-most"]
 
 
-@pytest.mark.parametrize("policy", list(WALKS))
+def typed(value: object) -> str:
+    """An answer of a worked case as the officer would type it."""
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if value is True or value == "yes":
+        return "y"
+    if value is False or value == "no":
+        return "n"
+    return {"unknown": "?", "declined": "-"}.get(str(value), str(value))
+
+
+@pytest.mark.parametrize("walk_by", [*CASES, *WALKS])
 def test_a_whole_departure_interview_in_indonesian_has_no_english_of_the_tool(
-    tmp_path: Path, policy: str
+    tmp_path: Path, walk_by: str
 ) -> None:
     from screening.content.catalogue import load_catalogue
+    from screening.interview.answers_file import read_answers_file
     from screening.interview.engine import Interview, alert_for
 
+    case = (read_answers_file(Path(__file__).parent / "cases" / f"{walk_by}.yaml").answers
+            if walk_by in CASES else None)
     walk = Interview(load_catalogue().questionnaire("departure"))
     lines = ["Petugas Uji", "Loket 2", ""]  # Enter: the script's first language, id
     while (question := walk.next_question()) is not None:
-        raw = WALKS[policy][question.type]
-        if question.role in ("consent", "consent_share"):
-            raw = "y"
+        if case is not None:
+            raw = typed(case.get(question.id, ""))
+        else:
+            raw = WALKS[walk_by][question.type]
+            if question.role in ("consent", "consent_share"):
+                raw = "y"
         value = walk.answer(question, raw)
         lines.append(raw)
         if alert_for(question, value):
