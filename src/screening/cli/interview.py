@@ -210,6 +210,8 @@ def resume(
             raise ScreeningError(
                 f"record {record_id} is already {record['status']}; only a draft can be resumed",
                 hint=f"screening records show {record_id}",
+                code="not_a_draft",
+                values={"id": record_id},
             )
         snapshot = store.snapshot(record["content_hash"])
         questionnaire, indicator_set, parsed_hash = parse_snapshot(snapshot)
