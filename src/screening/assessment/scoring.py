@@ -43,6 +43,7 @@ def score(
     *,
     chosen_because: str | None = None,
     content_hash: str | None = None,
+    script: str | None = None,
 ) -> Assessment:
     """Score one profile's list.
 
@@ -131,9 +132,10 @@ def score(
         unknown=not_assessed,
         reachable_count=len(reach),
         indicator_count=len(listed_ids),
-        actions=[a.text for a in level.actions if _for(a.profiles, profile)]
-        + ([a.text for a in level.vulnerability_actions if _for(a.profiles, profile)]
-           if noted else []),
+        actions=[a.text for a in level.actions
+                 if _for(a.profiles, profile) and _for(a.scripts, script)]
+        + ([a.text for a in level.vulnerability_actions
+            if _for(a.profiles, profile) and _for(a.scripts, script)] if noted else []),
         referrals=_referrals(indicator_set, level, profile),
         non_punishment=indicator_set.non_punishment if any(
             d.present for d in dimensions.values()) else None,
@@ -168,7 +170,7 @@ def assess(
         found.exploitation,)
     results = [
         score(indicator_set, f"{group}-{kind}", found.present, found.unknown, found.reachable,
-              content_hash=content_hash)
+              content_hash=content_hash, script=questionnaire.id)
         for group in groups for kind in kinds
     ]
     best = results[0]
@@ -272,8 +274,9 @@ def _level(indicator_set: IndicatorSet, triggers: dict[str, bool]) -> Level:
     return by_id["low"]
 
 
-def _for(profiles: Sequence[str] | None, profile: str) -> bool:
-    return profiles is None or profile in profiles
+def _for(allowed: Sequence[str] | None, value: str | None) -> bool:
+    """No list: for everyone; no value (scored without a script): every action."""
+    return allowed is None or value is None or value in allowed
 
 
 def _referrals(indicator_set: IndicatorSet, level: Level, profile: str) -> list[dict[str, Any]]:
