@@ -195,9 +195,36 @@ def assess(
     if questionnaire.departure_risk is not None:
         from screening.assessment.departure_risk import judge_departure
 
-        update["departure_risk"] = judge_departure(
-            questionnaire.departure_risk, answers, today)
+        risk = judge_departure(questionnaire.departure_risk, answers, today)
+        update["departure_risk"] = risk
+        update.update(_floor(indicator_set, questionnaire, best, risk, update["chosen_because"]))
     return best.model_copy(update=update)
+
+
+def _floor(indicator_set: IndicatorSet, questionnaire: Questionnaire, best: Assessment,
+           risk: Any, because: str) -> dict[str, Any]:
+    """A departure-risk flag that sets a floor (a child leaving to work abroad) raises the
+    identification level to it, with that level's actions for the profile, saying why."""
+    flags = {f.id: f for f in questionnaire.departure_risk.flags}  # type: ignore[union-attr]
+    floors = [(flags[f.id].identification_floor, f.id) for f in risk.flags
+              if f.id in flags and flags[f.id].identification_floor]
+    if not floors:
+        return {}
+    floor, flag_id = max(floors, key=lambda pair: LEVEL_ORDER[pair[0] or "low"])
+    if floor is None or LEVEL_ORDER[floor] <= LEVEL_ORDER[best.level]:
+        return {}
+    level = indicator_set.level(floor)
+    return {
+        "level": floor,
+        "level_title": level.title,
+        "raised_by": flag_id,
+        "vulnerabilities_noted": [],
+        "chosen_because": f"{because}; level raised to {floor} by the departure-risk flag "
+                          f"{flag_id}",
+        "actions": [a.text for a in level.actions
+                    if _for(a.profiles, best.profile) and _for(a.scripts, questionnaire.id)],
+        "referrals": _referrals(indicator_set, level, best.profile),
+    }
 
 
 def _age_groups(found: Any) -> tuple[tuple[str, ...], str]:
