@@ -604,6 +604,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Risiko keberangkatan per {bucket}",
     },
     "report.table.red_flags": {"en": "Red flags raised", "id": "Tanda bahaya yang muncul"},
+    "report.risk_line": {"en": "Departure risk", "id": "Risiko keberangkatan"},
     "report.table.destination_alerts": {
         "en": "Destinations with a current alert, by identification level",
         "id": "Tujuan yang sedang diwaspadai, menurut tingkat identifikasi",

@@ -329,6 +329,12 @@ def render_table(data: dict[str, Any], lang: str, *, color: bool = True, width: 
           tables["screenings_by_period"], lang)
     _bars(console, table_title("results_by_period", data, lang),
           tables["results_by_period"], lang)
+    risk = tables.get("departure_risk_by_period")
+    if risk:
+        counts = " · ".join(f"{label('departure_risk', c, lang)} {shown(v)}"
+                            for c, v in zip(risk["columns"], risk["column_totals"], strict=True))
+        console.print(f"[bold]{t('report.risk_line', lang)}[/]: {counts}", soft_wrap=True)
+        _top(console, table_title("red_flags", data, lang), tables["red_flags"], lang, 3)
     _top(console, table_title("indicators", data, lang), tables["indicators"], lang, 5)
     _top_questions(console, data, lang)
     _referral_line(console, data, lang)
@@ -392,6 +398,8 @@ def _top(console: Any, title: str, table: dict[str, Any], lang: str, n: int) -> 
     for row, cells in list(zip(table["rows"], table["cells"], strict=True))[:n]:
         counts = " · ".join(f"{label(table['columns_are'], c, lang)} {shown(v)}"
                             for c, v in zip(table["columns"], cells, strict=True))
+        if not table["columns_are"]:  # one column of counts: the number alone
+            counts = shown(cells[0])
         console.print(f"  {label(table['rows_are'], row, lang, labels)}: {counts}",
                       soft_wrap=True)
 
