@@ -85,6 +85,30 @@ def check_ui(value: str | None) -> str | None:
     return value
 
 
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace an output file that already exists.")
+]
+
+
+def output_path(path: Path | None, *, db: Path | None, force: bool, what: str) -> Path | None:
+    """The checked file to write ``what`` to, None for stdout (no path or '-'): never the
+    database or a key (``screening.records.outputs``); an existing file only with --force or
+    when the officer confirms at a terminal. Call it before any record is changed."""
+    import sys
+
+    from screening.records.outputs import OutputExists, check_output
+
+    try:
+        return check_output(path, db=db, force=force, what=what)
+    except OutputExists as exc:
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise
+        if not typer.confirm(f"{exc.path} already exists. Replace it?", default=False,
+                             err=True):
+            raise
+        return check_output(path, db=db, force=True, what=what)
+
+
 UiOption = Annotated[
     str,
     typer.Option("--ui", help="The officer's language for the tool's own words: en or id.",

@@ -19,7 +19,7 @@ def report(exc: ScreeningError) -> None:
     if isinstance(exc, ContentError):
         for diagnostic in exc.diagnostics:
             style = "red" if diagnostic.severity == "error" else "yellow"
-            console.print(f"[{style}]{escape(str(diagnostic))}[/]", soft_wrap=True)
+            console.print(f"[{style}]{escape(_shown(str(diagnostic)))}[/]", soft_wrap=True)
         errors = sum(1 for d in exc.diagnostics if d.severity == "error")
         warnings = len(exc.diagnostics) - errors
         console.print(
@@ -28,9 +28,17 @@ def report(exc: ScreeningError) -> None:
             soft_wrap=True,
         )
         return
-    console.print(f"[red]Error:[/] {escape(exc.message)}", soft_wrap=True)
+    console.print(f"[red]Error:[/] {escape(_shown(exc.message))}", soft_wrap=True)
     if exc.hint:
-        console.print(f"[dim]Hint:[/] {escape(exc.hint)}", soft_wrap=True)
+        console.print(f"[dim]Hint:[/] {escape(_shown(exc.hint))}", soft_wrap=True)
+
+
+def _shown(text: str) -> str:
+    """A message may quote what was typed: show its lone surrogates and escape sequences as
+    escapes rather than fail to print or drive the terminal."""
+    from screening.text import printable
+
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 class ScreeningGroup(typer.core.TyperGroup):

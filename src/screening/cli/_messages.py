@@ -139,6 +139,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Interview complete: record {id} is finalized.",
         "id": "Wawancara selesai: catatan {id} sudah final.",
     },
+    "draft_kept": {
+        "en": "A draft was kept: record {id}, with every answer saved before the error.",
+        "id": "Draf disimpan: catatan {id}, dengan semua jawaban yang tersimpan sebelum "
+        "kesalahan.",
+    },
+    "finalized_kept": {
+        "en": "Record {id} was finalized and is kept; only what came after failed.",
+        "id": "Catatan {id} sudah final dan tersimpan; hanya langkah sesudahnya yang gagal.",
+    },
     "slip_written": {
         "en": "Information slip written to {path}",
         "id": "Lembar informasi ditulis ke {path}",

@@ -97,7 +97,7 @@ def list_records(
         level=level,
         limit=limit,
     )
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
         rows = store.list_records(**filters)
         if fmt is Format.json:
             emit_json([_contract_row(row) for row in rows])
@@ -138,7 +138,9 @@ OfficerOption = Annotated[
 def _actor(officer: str | None = None) -> str:
     """Who the audit trail names: --officer, the saved officer, else the login name."""
     if officer:
-        return officer
+        from screening.text import check_label
+
+        return check_label(officer, "officer name")
     from screening.records import settings
 
     saved = settings.load().get("officer")
@@ -181,7 +183,7 @@ def show(
         from screening.cli.keys import load_private
 
         private = load_private(key)
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
         record = store.record(record_id)
         snapshot = store.snapshot(record["content_hash"])
         if private is not None and record.get("sealed"):
@@ -270,9 +272,13 @@ def _render_record(
 
     head = Table.grid(padding=(0, 2))
     from screening.records.exports import RECORD_FIELDS
+    from screening.text import printable
+
+    def shown(value: Any) -> str:  # stored text is shown, never interpreted
+        return escape(printable(str(value)))
 
     for key in RECORD_FIELDS:
-        head.add_row(f"[bold]{key}[/]", escape(str(record.get(key) or "—")))
+        head.add_row(f"[bold]{key}[/]", shown(record.get(key) or "—"))
     console.print(head)
     table = Table(title="Answers")
     table.add_column("question")
@@ -282,10 +288,10 @@ def _render_record(
         question = questionnaire.question(qid)
         text = localized(question.text, ui) if question else ""
         if is_marker(value):
-            shown = marker_text(value)
+            answer = marker_text(value)
         else:
-            shown = display_value(question, value, ui) if question else str(value)
-        table.add_row(qid, escape(text), escape(shown))
+            answer = display_value(question, value, ui) if question else str(value)
+        table.add_row(qid, escape(text), shown(answer))
     console.print(table)
     if record.get("sealed"):
         console.print(
@@ -295,15 +301,15 @@ def _render_record(
         )
     for note in record.get("notes") or []:
         console.print(
-            f"[dim]note on {note.get('question_id')} by {note.get('officer')} at "
-            f"{note.get('created_at')}:[/] {escape(_plain(note.get('text')))}"
+            f"[dim]note on {note.get('question_id')} by {shown(note.get('officer'))} at "
+            f"{note.get('created_at')}:[/] {shown(_plain(note.get('text')))}"
         )
     for change in record.get("history") or []:
         console.print(
             f"[dim]changed {change.get('question_id')}: "
-            f"{escape(_plain(change.get('old_value')))} → "
-            f"{escape(_plain(change.get('new_value')))} by {change.get('officer')} at "
-            f"{change.get('changed_at')} ({escape(str(change.get('reason') or ''))})[/]"
+            f"{shown(_plain(change.get('old_value')))} → "
+            f"{shown(_plain(change.get('new_value')))} by {shown(change.get('officer'))} at "
+            f"{change.get('changed_at')} ({shown(change.get('reason') or '')})[/]"
         )
     if assessment is not None:
         from screening.cli._report import render_assessment
@@ -339,7 +345,7 @@ def rescore(
     from screening.errors import ScreeningError
     from screening.records.store import Store
 
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
         record = store.record(record_id)
         snapshot = store.snapshot(record["content_hash"])
         store.log_event(record["id"], "rescore", officer=_actor(), at=_now(), detail=None)

@@ -62,6 +62,9 @@ class SourceFile:
     key_positions: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     text: str = ""
+    #: every scalar exactly as written (``0215551234``, ``+62...``, ``1:30``), before YAML's
+    #: number rules read it: answers files keep text as typed
+    scalars: dict[YamlPath, str] = field(default_factory=dict)
 
     def where(self, loc: YamlPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the deepest known prefix of ``loc`` (1-based)."""
@@ -119,6 +122,7 @@ class _Builder:
         if node.tag not in _SCALAR_TAGS:
             self._bad_tag(node, loc)
             return None
+        self.source.scalars[loc] = node.value
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, yaml.YAMLError):
@@ -243,12 +247,17 @@ def load_text(text: str, path: str) -> SourceFile:
 
 def load_file(path: Path, display: str | None = None) -> SourceFile:
     """Read and parse one file; problems are returned as diagnostics, never raised."""
+    from screening.files import TooLarge, read_capped
+
     shown = display or str(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return _failed(shown, f"the file is {size} bytes, over the {MAX_FILE_BYTES} limit")
-        raw = path.read_bytes()
+        # Read at most the cap whatever the size says: a pipe or a device has none.
+        raw = read_capped(path, MAX_FILE_BYTES)
+    except TooLarge:
+        return _failed(shown, f"the file is over the {MAX_FILE_BYTES} bytes limit")
     except OSError as exc:
         return _failed(shown, f"cannot read: {exc.strerror or exc}")
     try:
