@@ -24,21 +24,34 @@ def unicode_problem(text: str) -> str | None:
     return None
 
 
+class InvalidText(ScreeningError):
+    """Text refused by :func:`check_label`; ``code`` and ``values`` let the CLI word it in the
+    officer's language."""
+
+    def __init__(self, message: str, *, code: str, values: dict[str, object]) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
+
+
 def check_label(value: str, what: str, *, limit: int = MAX_LABEL) -> str:
-    """``value`` stripped, or ScreeningError: valid Unicode, one line without control
+    """``value`` stripped, or InvalidText: valid Unicode, one line without control
     characters, at most ``limit`` characters. ``what`` names it in the message."""
     text = value.strip()
     problem = unicode_problem(text)
     if problem:
-        raise ScreeningError(f"the {what} is not usable: {problem}")
+        raise InvalidText(f"the {what} is not usable: {problem}", code="not_unicode", values={})
     found = _CONTROL.search(text)
     if found:
-        raise ScreeningError(
-            f"the {what} contains a control character (U+{ord(found.group()):04X}) at "
-            f"position {found.start() + 1}; write it on one line, as plain text"
+        code = f"U+{ord(found.group()):04X}"
+        raise InvalidText(
+            f"the {what} contains a control character ({code}) at position {found.start() + 1}; "
+            "write it on one line, as plain text",
+            code="control", values={"char": code},
         )
     if len(text) > limit:
-        raise ScreeningError(f"the {what} is {len(text)} characters long; at most {limit}")
+        raise InvalidText(f"the {what} is {len(text)} characters long; at most {limit}",
+                          code="too_long", values={"n": len(text), "max": limit})
     return text
 
 

@@ -52,7 +52,7 @@ def question_panel(
         parts.append(Text.from_markup(f"[magenta]{escape(t('sensitive', ui))}[/]"))
     if question.identifying:
         parts.append(Text.from_markup(f"[blue]{escape(t('identifying', ui))}[/]"))
-    parts.append(Text.from_markup(answers_hint(question, lang=lang, ui=ui)))
+    parts.append(Text.from_markup(answers_hint(question, lang=lang, ui=ui, keys=details)))
     if details:
         parts.extend(_details(question, ui))
     title = f"{escape(localized(section.title, ui))} · {question.id}"
@@ -62,7 +62,9 @@ def question_panel(
     return Panel(Group(*parts), title=title, title_align="left", border_style=style)
 
 
-def answers_hint(question: Question, *, lang: str, ui: str) -> str:
+def answers_hint(question: Question, *, lang: str, ui: str, keys: bool = False) -> str:
+    """What may be typed. Option keys only for the supervisor (``keys``): at the counter the
+    number or the label is typed, and a key is an English identifier."""
     from rich.markup import escape
 
     lines = []
@@ -71,10 +73,13 @@ def answers_hint(question: Question, *, lang: str, ui: str) -> str:
     elif question.type in ("choice", "multi_choice"):
         for n, option in enumerate(question.options, start=1):
             label = localized(option.label, ui if question.officer_only else lang)
-            lines.append(f"  {n}) {escape(label)} [dim]\\[{option.key}][/]")
+            key = f" [dim]\\[{option.key}][/]" if keys else ""
+            lines.append(f"  {n}) {escape(label)}{key}")
         lines.append(
             t("answers_multi" if question.type == "multi_choice" else "answers_choice", ui)
         )
+    elif question.integer:
+        lines.append(t("answers_integer", ui))
     else:
         lines.append(t(f"answers_{question.type}", ui))
     if not question.required:
@@ -91,7 +96,7 @@ def _details(question: Question, ui: str) -> list[RenderableType]:
     if question.show_when:
         out.append(Text(t("shown_when", ui, cond=question.show_when), style="green"))
     if question.constraint:
-        out.append(Text(f"constraint: {question.constraint.rule}", style="green"))
+        out.append(Text(t("constraint_is", ui, rule=question.constraint.rule), style="green"))
     for answer, ids in question.indicators.items():
         out.append(
             Text.from_markup(
@@ -101,7 +106,7 @@ def _details(question: Question, ui: str) -> list[RenderableType]:
     if question.alert:
         out.append(Text(f"{t('alert_on', ui)}: {', '.join(question.alert.on)}", style="bold red"))
     if question.role:
-        out.append(Text(f"role: {question.role}", style="green"))
+        out.append(Text(t("role_is", ui, role=question.role), style="green"))
     return out
 
 
@@ -117,7 +122,8 @@ def section_header(
     if section.guidance:
         parts.append(
             Text.from_markup(
-                f"[yellow]{escape(t('officer_only', ui))}:[/] "
+                # "Guidance", not the read-aloud warning: guidance often says so itself
+                f"[yellow]{escape(t('guidance', ui))}:[/] "
                 f"{escape(localized(section.guidance, ui))}"
             )
         )
