@@ -435,3 +435,14 @@ def test_settings_are_owner_only(env: dict[str, str], tmp_path: Path) -> None:
     path = settings.settings_path()
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+
+
+def test_a_json_escaped_pair_is_one_character_and_a_lone_half_an_error(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    form = tmp_path / "form.json"
+    form.write_text(json.dumps({"answers": case_answers(home_district="Kota \U0001f600")}))
+    assert "\\ud83d\\ude00" in form.read_text()  # as json.dumps writes it by default
+    rid = paper(env, form)
+    shown = json.loads(invoke(env, "records", "show", rid, "--format", "json").stdout)
+    assert shown["answers"]["home_district"] == "Kota \U0001f600"

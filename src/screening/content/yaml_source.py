@@ -8,6 +8,7 @@ refused quickly and in little memory.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
-    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
 
@@ -87,6 +88,21 @@ class SourceFile:
         return Diagnostic(self.path, line, col, message, code, "warning")
 
 
+_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def _join_pairs(text: str) -> str:
+    """``"\\ud83d\\ude00"`` (JSON's escape of one character beyond U+FFFF) is one character;
+    PyYAML leaves it as two halves. A lone half stays, for the checks to refuse."""
+    if not _SURROGATE.search(text):
+        return text
+    return _PAIR.sub(lambda m: m.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"),
+                     text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _TooLarge(Exception):
     pass
 
@@ -122,7 +138,7 @@ class _Builder:
         if node.tag not in _SCALAR_TAGS:
             self._bad_tag(node, loc)
             return None
-        self.source.scalars[loc] = node.value
+        self.source.scalars[loc] = _join_pairs(node.value)
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, yaml.YAMLError):
@@ -136,6 +152,8 @@ class _Builder:
                 )
             )
             return None
+        if isinstance(value, str):
+            return _join_pairs(value)
         # Dates become ISO text: content and answers files speak in strings.
         return value.isoformat() if hasattr(value, "isoformat") else value
 
