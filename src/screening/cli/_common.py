@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -76,6 +76,34 @@ DbOption = Annotated[
 ]
 
 
+ReadDbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="SCREENING_DB",
+        help="The records database: a laptop's SQLite file, or the central database as a "
+        "postgresql://USER@HOST/DB URL [env: SCREENING_DB; default: in your application "
+        "folder].",
+        show_envvar=False,
+    ),
+]
+
+
+def open_records(db: str | Path | None) -> Any:
+    """A laptop's records database, or the central one for a postgresql:// URL: both answer
+    the read commands with the same shapes."""
+    from screening.records.database import CENTRAL_SCHEMES
+
+    if db is not None and str(db).startswith(CENTRAL_SCHEMES):
+        from screening.central.reader import CentralStore
+
+        return CentralStore(str(db))
+    from screening.records.store import Store
+
+    # Reading never creates a database: a missing or empty file is "no records database".
+    return Store.open(Path(db) if db else None, create=False)
+
+
 def check_ui(value: str | None) -> str:
     """The officer's language for the tool's own words: the one given, else the one
     remembered from the last interview, else English."""
@@ -100,7 +128,8 @@ ForceOption = Annotated[
 ]
 
 
-def output_path(path: Path | None, *, db: Path | None, force: bool, what: str) -> Path | None:
+def output_path(path: Path | None, *, db: str | Path | None, force: bool,
+                what: str) -> Path | None:
     """The checked file to write ``what`` to, None for stdout (no path or '-'): never the
     database or a key (``screening.records.outputs``); an existing file only with --force or
     when the officer confirms at a terminal. Call it before any record is changed."""

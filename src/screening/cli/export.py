@@ -12,12 +12,12 @@ from screening.records.exports import ExportFormat, Options, Tally
 __all__ = ["ExportFormat", "Options", "run"]
 
 
-def run(db: Path | None, options: Options) -> int:
+def run(db: str | Path | None, options: Options) -> int:
     """Export; returns the exit code (1 when a record could not be opened)."""
+    from screening.cli._common import open_records
     from screening.cli._output import err
     from screening.cli._walk import display_value
     from screening.records.exports import check_key, export
-    from screening.records.store import Store
 
     private = None
     if options.key is not None:
@@ -28,7 +28,7 @@ def run(db: Path | None, options: Options) -> int:
 
     try:
         # SIGTERM and SIGHUP end the export like Ctrl-C: the partial file is removed.
-        with interruptible(), Store.open(db, create=False) as store:
+        with interruptible(), open_records(db) as store:
             if private is not None:
                 check_key(store, private, options.key)
             public = None

@@ -5,7 +5,16 @@ from __future__ import annotations
 import typer
 
 from screening import __version__
-from screening.cli import authoring, indicators, interview, keys, questionnaires, records, score
+from screening.cli import (
+    authoring,
+    central,
+    indicators,
+    interview,
+    keys,
+    questionnaires,
+    records,
+    score,
+)
 from screening.cli._errors import ScreeningGroup
 
 app = typer.Typer(
@@ -59,6 +68,8 @@ app.add_typer(authoring.content_app, name="content")
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(questionnaires.app, name="questionnaires")
 app.command("score")(score.score)
+app.add_typer(central.sync_app, name="sync")
+app.add_typer(central.central_app, name="central")
 
 
 def main() -> None:

@@ -67,7 +67,7 @@ def is_stdout(path: Path | str | None) -> bool:
     return path is not None and str(path) == STDOUT
 
 
-def check_output(path: Path | str | None, *, db: Path | None = None, force: bool = False,
+def check_output(path: Path | str | None, *, db: str | Path | None = None, force: bool = False,
                  what: str = "the output") -> Path | None:
     """The file to write ``what`` to, or None for stdout (no path, or ``-``).
 
@@ -120,13 +120,14 @@ def check_output(path: Path | str | None, *, db: Path | None = None, force: bool
     return given
 
 
-def protected_paths(db: Path | None) -> list[Path]:
+def protected_paths(db: str | Path | None) -> list[Path]:
     """The records database with its companions, and the configured key files."""
     from screening.records.crypto import configured_public_key_path, installed_public_key_path
     from screening.records.database import default_db_path
 
     paths: list[Path] = []
-    base = Path(db).expanduser() if db is not None and str(db) else default_db_path()
+    local = db is not None and str(db) and "://" not in str(db)  # not a central URL
+    base = Path(db).expanduser() if local and db is not None else default_db_path()
     base = Path(os.path.realpath(base))
     paths += [base, *(Path(f"{base}{suffix}") for suffix in _COMPANIONS)]
     with contextlib.suppress(Exception):
@@ -137,7 +138,7 @@ def protected_paths(db: Path | None) -> list[Path]:
     return paths
 
 
-def _protected(target: Path, db: Path | None) -> str | None:
+def _protected(target: Path, db: str | Path | None) -> str | None:
     if target in protected_paths(db):
         return "the records database, one of its files, or the office key"
     kind = _kind(target)

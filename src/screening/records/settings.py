@@ -1,4 +1,5 @@
-"""The officer's remembered defaults (officer, location, languages): a small JSON file."""
+"""The officer's remembered defaults (officer, location, languages), the office code and the
+central database's URL (never its password: that belongs in ~/.pgpass): a small JSON file."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from screening.files import private_folder, write_private
 
-KEYS = ("officer", "location", "language", "ui")
+KEYS = ("officer", "location", "language", "ui", "office", "central_url")
 
 
 def settings_path() -> Path:
