@@ -137,7 +137,9 @@ def test_dash_means_stdout(env: dict[str, str], record: str, tmp_path: Path,
     slip = invoke(env, "interview", "start", "--answers", str(form), "--slip", "-")
     assert slip.exit_code == 0, slip.output
     lines = slip.stdout.strip().splitlines()
-    assert len(lines) > 3 and lines[-1] != record and lines[-1].count("-") == 1
+    # the slip, then the new record's id on the last line
+    assert len(lines) > 3 and lines[-1] != record and lines[-1].startswith(record[:9])
+    assert any("Hak Anda" in line or "Your rights" in line for line in lines[:-1])
     assert not (tmp_path / "-").exists()
 
 
