@@ -102,3 +102,23 @@ def test_after_sigkill_the_next_command_removes_the_plaintext(
             in " ".join(after.stderr.split()))
     assert _plaintext_in(folder) == []
     assert list(folder.iterdir()) == []
+
+
+def test_at_a_terminal_an_existing_export_is_replaced_after_a_yes(
+    seeded: tuple[Path, Path], tmp_path: Path
+) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    db, _ = seeded
+    out = tmp_path / "out.csv"
+    env = {**os.environ, "SCREENING_DB": str(db), "TERM": "xterm", "NO_COLOR": "1"}
+    for answer, kept in (("n", True), ("y", False)):
+        out.write_text("an older export")
+        child = pexpect.spawn(sys.executable, ["-m", "screening.cli.main", "records", "export",
+                                               "-f", "csv", "--status", "draft", "-o", str(out)],
+                              env=env, encoding="utf-8", timeout=60, dimensions=(40, 200))
+        child.expect("already exists. Replace it")
+        child.sendline(answer)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert (child.exitstatus == 1) is kept
+        assert (out.read_text() == "an older export") is kept

@@ -448,3 +448,19 @@ def test_a_json_escaped_pair_is_one_character_and_a_lone_half_an_error(
     rid = paper(env, form)
     shown = json.loads(invoke(env, "records", "show", rid, "--format", "json").stdout)
     assert shown["answers"]["home_district"] == "Kota \U0001f600"
+
+
+def test_a_broken_character_reaching_the_store_is_a_clear_error(db: Path) -> None:
+    from screening.errors import StoreError
+
+    with Store(db) as store:
+        rid = store.create_record(
+            questionnaire_id="departure", questionnaire_version="1", content_hash="h",
+            snapshot={"questionnaire": "q", "indicator_set": "s"}, officer="uji", location="x",
+            language="id",
+            started_at="2026-11-27T08:00:00.000000Z",
+        )
+        with pytest.raises(StoreError, match="broken character"):
+            store.add_note(rid, None, "catatan \ud800", officer="uji",
+                           at="2026-11-27T08:01:00.000000Z")
+        assert store.record(rid)["notes"] == []

@@ -451,6 +451,12 @@ class Database:
             yield
         except sqlite3.Error as exc:
             raise self._error(exc, action) from exc
+        except UnicodeEncodeError:
+            # A lone surrogate (a broken paste) cannot be stored; the transaction rolled back.
+            raise StoreError(
+                f"Could not {action}: the text holds a broken character (not valid Unicode). "
+                "Nothing was written; retype it."
+            ) from None
 
     @contextlib.contextmanager
     def _write(self, action: str) -> Iterator[None]:
