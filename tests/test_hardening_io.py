@@ -464,3 +464,10 @@ def test_a_broken_character_reaching_the_store_is_a_clear_error(db: Path) -> Non
             store.add_note(rid, None, "catatan \ud800", officer="uji",
                            at="2026-11-27T08:01:00.000000Z")
         assert store.record(rid)["notes"] == []
+
+
+def test_a_key_from_an_endless_file_is_refused(env: dict[str, str], record: str) -> None:
+    result = invoke(env, "records", "show", record, "--key", "/dev/zero")
+    assert result.exit_code == 1
+    assert "/dev/zero is over 65536 bytes: it cannot be the office private key file" in (
+        clean(result))
