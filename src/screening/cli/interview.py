@@ -212,6 +212,8 @@ def resume(
             raise ScreeningError(
                 f"record {record_id} is already {record['status']}; only a draft can be resumed",
                 hint=f"screening records show {record_id}",
+                code="not_a_draft",
+                values={"id": record_id},
             )
         _form_matches(form, record["questionnaire"])
         questionnaire, indicator_set = from_snapshot(store.snapshot(record["content_hash"]))

@@ -13,6 +13,7 @@ from screening.cli import (
     keys,
     questionnaires,
     records,
+    report,
     score,
 )
 from screening.cli._errors import ScreeningGroup
@@ -70,6 +71,7 @@ app.add_typer(questionnaires.app, name="questionnaires")
 app.command("score")(score.score)
 app.add_typer(central.sync_app, name="sync")
 app.add_typer(central.central_app, name="central")
+app.command("report")(report.report)
 
 
 def main() -> None:

@@ -116,15 +116,16 @@ def _shape(value: Any) -> str:
     return type(value).__name__
 
 
-def _shape_problem(kind: str, value: Any) -> str | None:
-    """Why ``value``'s shape can never answer a question of type ``kind``, or None."""
+def _shape_problem(kind: str, value: Any) -> tuple[str, str] | None:
+    """(catalogue code, message): why ``value``'s shape can never answer a question of type
+    ``kind``; None when it might."""
     if isinstance(value, dict):
-        return "a mapping is not an answer; write the answer as plain text"
+        return "shape_mapping", "a mapping is not an answer; write the answer as plain text"
     if isinstance(value, list) and kind != "multi_choice":
-        return "a list is only an answer to a multiple-choice question"
+        return "shape_list", "a list is only an answer to a multiple-choice question"
     if isinstance(value, bool) and kind != "yes_no":
-        return f"{str(value).lower()} is not a {kind.replace('_', ' ')} answer; put it in " \
-            "quotes if it is text"
+        return "shape_bool", (f"{str(value).lower()} is not a {kind.replace('_', ' ')} answer; "
+                              "put it in quotes if it is text")
     return None
 
 
@@ -140,14 +141,25 @@ def checked_answers(questionnaire: Questionnaire, filled: AnswersFile, *, ui: st
         + suggest(qid, known)
         for qid in filled.answers if qid not in known
     ]
+    parts: list[tuple[str, ScreeningError]] = [
+        (filled.places.get(qid, filled.path),
+         ScreeningError(problem, code="form_unknown_question",
+                        values={"question": qid, "script": questionnaire.id,
+                                "close": suggest(qid, known).partition("'")[2].rpartition("'")[0]}))
+        for qid, problem in zip([q for q in filled.answers if q not in known], problems,
+                                strict=True)
+    ]
     checked: dict[str, Any] = {}
     for question in questionnaire.questions():
         if question.id not in filled.answers:
             continue
         shape = _shape_problem(question.type, filled.answers[question.id])
         if shape:
-            problems.append(f"{filled.places.get(question.id, filled.path)}: question "
-                            f"'{question.id}': {shape}")
+            place = filled.places.get(question.id, filled.path)
+            problems.append(f"{place}: question '{question.id}': {shape[1]}")
+            parts.append((place, InvalidAnswer(shape[1], question_id=question.id, code=shape[0],
+                                               values={"value": str(filled.answers[question.id])
+                                                       .lower()})))
             continue
         try:
             checked[question.id] = normalize(question, filled.answers[question.id], lang=ui,
@@ -156,9 +168,12 @@ def checked_answers(questionnaire: Questionnaire, filled: AnswersFile, *, ui: st
         except InvalidAnswer as exc:
             problems.append(f"{filled.places.get(question.id, filled.path)}: question "
                             f"'{question.id}': {exc.message}")
+            parts.append((filled.places.get(question.id, filled.path), exc))
     if problems:
-        raise ScreeningError("the answers file has problems:\n"
-                             + "\n".join(f"  {p}" for p in problems))
+        error = ScreeningError("the answers file has problems:\n"
+                               + "\n".join(f"  {p}" for p in problems), code="form_problems")
+        error.parts = parts
+        raise error
     return checked
 
 

@@ -273,12 +273,14 @@ class Database:
             )
         if not create and not self.path.exists():
             raise StoreError(
-                f"There is no records database at {self.path}. Check the path, {_ELSEWHERE}."
+                f"There is no records database at {self.path}. Check the path, {_ELSEWHERE}.",
+                code="no_database", values={"path": self.path},
             )
         if not create and self.path.is_file() and self.path.stat().st_size == 0:
             raise StoreError(
                 f"There is no records database at {self.path}: the file is empty (0 bytes). "
-                f"Restore it from a backup, {_ELSEWHERE}."
+                f"Restore it from a backup, {_ELSEWHERE}.",
+                code="empty_database", values={"path": self.path},
             )
         if create:
             _create_owner_only(self.path)
@@ -517,10 +519,13 @@ class Database:
                 break
         if row is None:
             ids = [r[0] for r in self._db.execute("SELECT id FROM records")]
+            hint = suggest(_normalize_id(record_id), ids)
             raise NotFound(
-                f"There is no record '{record_id}' in {self.path}"
-                f"{suggest(_normalize_id(record_id), ids)}.",
+                f"There is no record '{record_id}' in {self.path}{hint}.",
                 hint="'screening records list' shows the records.",
+                code="no_record",
+                values={"id": record_id, "path": str(self.path),
+                        "close": hint.partition("'")[2].rpartition("'")[0]},
             )
         if draft and row["status"] != "draft":
             raise StoreError(
