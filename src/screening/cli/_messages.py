@@ -186,6 +186,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "no answered question '{ref}'{hint}",
         "id": "tidak ada pertanyaan terjawab '{ref}'{hint}",
     },
+    # errors (codes of screening.errors.ScreeningError); the English is the message itself
+    "error": {"en": "Error", "id": "Galat"},
+    "hint": {"en": "Hint", "id": "Petunjuk"},
+    "content_errors": {
+        "en": "{errors} error(s), {warnings} warning(s) in the content; fix them and run "
+        "'screening validate' again.",
+        "id": "{errors} galat, {warnings} peringatan dalam konten; perbaiki lalu jalankan "
+        "'screening validate' lagi.",
+    },
+    "error.no_record": {
+        "en": "There is no record '{id}' in {path}{hint}.",
+        "id": "Tidak ada catatan '{id}' di {path}{hint}.",
+    },
+    "error.not_a_draft": {
+        "en": "record {id} is already finished; only a draft can be resumed",
+        "id": "catatan {id} sudah selesai; hanya draf yang bisa dilanjutkan",
+    },
+    "error.form_ran_out": {
+        "en": "the answers file has no answer for required question '{question}'; the record "
+        "{record} stays a draft",
+        "id": "berkas jawaban tidak berisi jawaban untuk pertanyaan wajib '{question}'; "
+        "catatan {record} tetap draf",
+    },
+    "form_question": {"en": "question '{question}'", "id": "pertanyaan '{question}'"},
+    "error.form_problems": {
+        "en": "the answers file has problems:",
+        "id": "berkas jawaban bermasalah:",
+    },
+    "error.form_unknown_question": {
+        "en": "unknown question '{question}' in {script}{hint}",
+        "id": "pertanyaan '{question}' tidak ada di {script}{hint}",
+    },
     "review_title": {"en": "Answers so far", "id": "Jawaban sejauh ini"},
     "question": {"en": "Question", "id": "Pertanyaan"},
     "answer": {"en": "Answer", "id": "Jawaban"},
@@ -689,6 +721,47 @@ def t(key: str, lang: str, /, **values: object) -> str:
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**values) if values else text
+
+
+_ui_in_use: list[str] = []
+
+
+def use_ui(ui: str) -> str:
+    """Remember the officer's language of this command (for the error report)."""
+    _ui_in_use[:] = [ui]
+    return ui
+
+
+def forget_ui() -> None:
+    _ui_in_use.clear()
+
+
+def ui_in_use() -> str:
+    """The officer's language of this command: as given or remembered, else English."""
+    if _ui_in_use:
+        return _ui_in_use[0]
+    try:
+        from screening.records import settings
+
+        remembered = settings.load().get("ui", "en")
+    except Exception:  # an error report must never fail on the settings file
+        return "en"
+    return remembered if remembered in UI_LANGUAGES else "en"
+
+
+def told(exc: object, ui: str) -> str:
+    """A ScreeningError's message in the officer's language when it has a catalogue key."""
+    code = getattr(exc, "code", None)
+    if ui == "en" or not code:
+        return str(getattr(exc, "message", exc))
+    if f"answer.{code}" in MESSAGES:
+        return answer_problem(exc, ui)
+    if f"error.{code}" in MESSAGES:
+        values = dict(getattr(exc, "values", {}))
+        close = values.pop("close", "")
+        values["hint"] = t("did_you_mean", ui, name=close) if close else ""
+        return t(f"error.{code}", ui, **values)
+    return str(getattr(exc, "message", exc))
 
 
 def answer_problem(exc: object, ui: str) -> str:
