@@ -178,6 +178,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Ini penyaringan, bukan identifikasi: identifikasi resmi adalah wewenang polisi, "
         "UPTD PPA, LPSK, dan gugus tugas.",
     },
+    # the directory of services and referrals
+    "service_kind": {"en": "Kind", "id": "Jenis"},
+    "service_serves": {"en": "Serves", "id": "Melayani"},
+    "service_area": {"en": "Area", "id": "Wilayah"},
+    "check_locally": {"en": "check locally", "id": "cek setempat"},
+    "checked_on": {"en": "Last checked", "id": "Terakhir diperiksa"},
+    "referral_added": {
+        "en": "Referral {id} to {service} recorded: {status}.",
+        "id": "Rujukan {id} ke {service} dicatat: {status}.",
+    },
+    "referral_information_only": {
+        "en": "Without consent, referral {id} to {service} is recorded as information given "
+        "only: nothing about the person is shared.",
+        "id": "Tanpa persetujuan, rujukan {id} ke {service} dicatat sebagai pemberian "
+        "informasi saja: tidak ada data orang ini yang dibagikan.",
+    },
+    "referral_updated": {
+        "en": "Referral {id} is now {status}.",
+        "id": "Rujukan {id} sekarang {status}.",
+    },
+    "letter_written": {"en": "Referral letter written to {path}",
+                       "id": "Surat rujukan ditulis ke {path}"},
+    "ask_referral_consent": {
+        "en": "Does the person agree that their details go to {service}?",
+        "id": "Apakah orang ini setuju datanya diberikan kepada {service}?",
+    },
 }
 
 

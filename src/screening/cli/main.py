@@ -5,7 +5,17 @@ from __future__ import annotations
 import typer
 
 from screening import __version__
-from screening.cli import authoring, indicators, interview, keys, questionnaires, records, score
+from screening.cli import (
+    authoring,
+    indicators,
+    interview,
+    keys,
+    questionnaires,
+    records,
+    referrals,
+    score,
+    services,
+)
 from screening.cli._errors import ScreeningGroup
 
 app = typer.Typer(
@@ -48,6 +58,8 @@ app.add_typer(authoring.content_app, name="content")
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(questionnaires.app, name="questionnaires")
 app.command("score")(score.score)
+app.add_typer(services.app, name="services")
+app.add_typer(referrals.app, name="referrals")
 
 
 def main() -> None:

@@ -119,9 +119,24 @@ class Trail(Database):
             "history": _mac(key, [list(h) for h in history]),
             "notes": _mac(key, [list(n) for n in notes]),
         }
+        referrals = self._referral_rows(rid)
+        if referrals:  # only then: records without referrals keep the digests they had
+            state["referrals"] = _mac(key, referrals)
         fields = {column: _mac(key, value) for column, value in row.items()}
         values = {a[0]: _mac(key, a[1]) for a in answers}
         return state, fields, values
+
+    def _referral_rows(self, rid: str) -> list[list[Any]]:
+        """The record's referrals and their status trails, for its digest; none before the
+        referrals table exists (migration 2 digests records too)."""
+        from screening.records.referrals import referral_digest_rows
+
+        try:
+            return referral_digest_rows(self._db, rid)
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise
 
     def _record_event(
         self,
@@ -364,6 +379,8 @@ class Trail(Database):
             changes.append("its change history was edited")
         if state.get("notes") != expected.get("notes"):
             changes.append("its notes were edited")
+        if state.get("referrals") != expected.get("referrals"):
+            changes.append("its referrals or their status trail were edited")
         return changes
 
     def _trail_details(self, rid: str) -> tuple[dict[str, str], dict[str, str]]:
