@@ -152,7 +152,7 @@ def test_review_note_help_and_language_switch(env: dict[str, str]) -> None:
     err = result.stderr
     assert "Answers so far" in err and "Still to ask (required)" in err
     assert "Note saved." in err
-    assert ":pause       take a break" in err
+    assert ":pause       a break: the screen waits for Enter" in err
     assert "Interview language is now 'id'." in err
     assert "Umur?" in err  # the question read aloud in Indonesian after :lang id
     assert "This script has the languages: id, en." in err
@@ -187,8 +187,8 @@ def test_an_alert_interrupts_with_the_safety_panel(env: dict[str, str]) -> None:
     assert "Press Enter when the person is safe" in result.stderr
 
 
-def test_pause_then_resume(env: dict[str, str]) -> None:
-    paused = start(env, ["y", "30", ":pause"])
+def test_quit_then_resume(env: dict[str, str]) -> None:
+    paused = start(env, ["y", "30", ":quit"])
     assert paused.exit_code == 0, paused.output
     record_id = last_line(paused.stdout)
     assert f"screening interview resume {record_id}" in paused.stderr
@@ -231,15 +231,16 @@ def test_resuming_a_completed_record_is_refused(env: dict[str, str]) -> None:
 def test_a_draft_resumes_into_the_content_it_began_with(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
-    paused = start(env, ["y", ":pause"])
+    paused = start(env, ["y", ":quit"])
     record_id = last_line(paused.stdout)
     script = Path(env["SCREENING_CONTENT"]) / "questionnaires" / "mini.yaml"
     script.write_text(script.read_text("utf-8").replace("Age?", "How old?"), "utf-8")
-    resumed = runner.invoke(app, ["interview", "resume", record_id], input=":pause\n", env=env)
+    resumed = runner.invoke(app, ["interview", "resume", record_id], input=":quit\n", env=env)
     assert "Age?" in resumed.stderr and "How old?" not in resumed.stderr
 
 
-def test_settings_are_remembered_for_the_next_interview(env: dict[str, str]) -> None:
+def test_officer_and_location_are_remembered_the_language_is_not(env: dict[str, str]) -> None:
+    # the interview language belongs to the person: Enter gives the script's first language
     first = runner.invoke(
         app,
         ["interview", "start", "mini"],
@@ -255,8 +256,10 @@ def test_settings_are_remembered_for_the_next_interview(env: dict[str, str]) -> 
     assert (record["officer"], record["location"], record["language"]) == (
         "Petugas Uji",
         "Loket 9",
-        "en",
+        "id",
     )
+    assert "Interview language (id/en) [id]: " in second.stderr
+    assert "Location (office, counter, checkpoint) [Loket 9]: " in second.stderr
 
 
 # --- paper forms ----------------------------------------------------------------------------

@@ -65,9 +65,19 @@ class NotFound(ScreeningError):
 class InvalidAnswer(ScreeningError):
     """An answer does not fit its question; the message says why, in plain words."""
 
-    def __init__(self, message: str, *, question_id: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        question_id: str | None = None,
+        code: str | None = None,
+        values: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.question_id = question_id
+        #: The catalogue key of the message (the CLI words it in the officer's language).
+        self.code = code
+        self.values = values or {}
 
 
 class AnswersExhausted(ScreeningError):

@@ -175,7 +175,7 @@ def assess(
     else:
         why_kind = (f"type of exploitation unknown: scored under {profiles[0]} and "
                     f"{profiles[1]}; {best.profile} gives the higher level")
-    return best.model_copy(update={"profiles_scored": profiles,
+    return best.model_copy(update={"profiles_scored": profiles, "age": found.age,
                                    "chosen_because": f"{why_age}; {why_kind}"})
 
 

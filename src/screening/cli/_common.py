@@ -24,10 +24,13 @@ ContentOption = Annotated[
     ),
 ]
 FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="Output format: table, json or csv.")
+    Format,
+    typer.Option("--format", "-f", help="Output format: table, json or csv.",
+                 case_sensitive=False),
 ]
 TextFormatOption = Annotated[
-    TextFormat, typer.Option("--format", "-f", help="Output format: text or json.")
+    TextFormat,
+    typer.Option("--format", "-f", help="Output format: text or json.", case_sensitive=False),
 ]
 ProfileOption = Annotated[
     str,
@@ -73,11 +76,18 @@ DbOption = Annotated[
 ]
 
 
-def check_ui(value: str | None) -> str | None:
-    """The officer's language for the tool's own words: one the tool is written in."""
+def check_ui(value: str | None) -> str:
+    """The officer's language for the tool's own words: the one given, else the one
+    remembered from the last interview, else English."""
     from screening.cli._messages import UI_LANGUAGES
 
-    if value is not None and value not in UI_LANGUAGES:
+    if value is None:
+        from screening.records import settings
+
+        remembered = settings.load().get("ui")
+        return remembered if remembered in UI_LANGUAGES else "en"
+    value = value.lower()
+    if value not in UI_LANGUAGES:
         raise typer.BadParameter(
             f"'{value}' is not a language of the tool; choose {' or '.join(UI_LANGUAGES)}",
             param_hint="'--ui'",
@@ -86,7 +96,7 @@ def check_ui(value: str | None) -> str | None:
 
 
 UiOption = Annotated[
-    str,
-    typer.Option("--ui", help="The officer's language for the tool's own words: en or id.",
-                 callback=check_ui),
+    str | None,
+    typer.Option("--ui", help="The officer's language for the tool's own words: en or id "
+                 "[default: the one last used].", callback=check_ui, show_default=False),
 ]

@@ -25,12 +25,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "optional": {"en": "optional: Enter to skip", "id": "tidak wajib: Enter untuk lewati"},
     "keys": {
-        "en": "? don't know   - declines   :back :review :note TEXT :lang CODE :pause :help",
-        "id": "? tidak tahu   - menolak   :back :review :note TEKS :lang KODE :pause :help",
+        "en": "? don't know   - declines   :back :goto Q :review :note TEXT :lang CODE :pause "
+        ":help",
+        "id": "? tidak tahu   - menolak   :back :goto P :review :note TEKS :lang KODE :pause "
+        ":help",
     },
     "answers_yes_no": {"en": "y = yes   n = no", "id": "y = ya   n = tidak"},
     "answers_number": {"en": "a number", "id": "angka"},
-    "answers_date": {"en": "a date, YYYY-MM-DD", "id": "tanggal, TTTT-BB-HH"},
+    "answers_date": {
+        "en": "a date: YYYY-MM-DD or DD/MM/YYYY",
+        "id": "tanggal: HH/BB/TTTT atau TTTT-BB-HH",
+    },
+    "answers_integer": {"en": "a whole number", "id": "bilangan bulat"},
     "answers_text": {"en": "free text", "id": "teks bebas"},
     "answers_multi": {
         "en": "one or more numbers or keys, separated by commas",
@@ -41,14 +47,52 @@ MESSAGES: dict[str, dict[str, str]] = {
     "maps_to": {"en": "reveals", "id": "menunjukkan"},
     "alert_on": {"en": "ALERT on", "id": "PERINGATAN jika"},
     "required": {"en": "required", "id": "wajib"},
+    "constraint_is": {"en": "valid when: {rule}", "id": "sah jika: {rule}"},
+    "role_is": {"en": "role: {role}", "id": "peran: {role}"},
+    "not_asked_ignored": {
+        "en": "Not asked (their conditions did not hold), ignored: {ids}",
+        "id": "Tidak ditanyakan (syaratnya tidak terpenuhi), diabaikan: {ids}",
+    },
     "retry": {"en": "Please answer again.", "id": "Silakan jawab lagi."},
     "no_previous": {
         "en": "There is no earlier answer to change.",
         "id": "Tidak ada jawaban sebelumnya untuk diubah.",
     },
     "going_back": {
-        "en": "Back to '{id}': type the new answer.",
-        "id": "Kembali ke '{id}': ketik jawaban baru.",
+        "en": "Back to '{id}': type the new answer, or Enter to keep it.",
+        "id": "Kembali ke '{id}': ketik jawaban baru, atau Enter untuk tetap.",
+    },
+    "goto_how": {
+        "en": ":goto QUESTION or :goto N (the number in :review) opens an answered question.",
+        "id": ":goto PERTANYAAN atau :goto N (nomor di :review) membuka pertanyaan yang sudah "
+        "dijawab.",
+    },
+    "kept": {"en": "Answer kept.", "id": "Jawaban tetap."},
+    "paste_refused": {
+        "en": "{n} lines arrived at once. One answer per question: nothing was saved; "
+        "please answer again.",
+        "id": "{n} baris masuk sekaligus. Satu jawaban untuk satu pertanyaan: tidak ada yang "
+        "disimpan; silakan jawab lagi.",
+    },
+    "paste_title": {
+        "en": "{n} lines arrived at once (pasted?)",
+        "id": "{n} baris masuk sekaligus (ditempel?)",
+    },
+    "paste_keep": {
+        "en": "Keep them as ONE answer to this question? (y/n)",
+        "id": "Simpan sebagai SATU jawaban untuk pertanyaan ini? (y/n)",
+    },
+    "paste_dropped": {
+        "en": "Not saved. Please answer again.",
+        "id": "Tidak disimpan. Silakan jawab lagi.",
+    },
+    "pause_hold": {
+        "en": "Paused. Everything so far is saved.",
+        "id": "Dijeda. Semua jawaban sejauh ini tersimpan.",
+    },
+    "pause_enter": {
+        "en": "Press Enter to continue",
+        "id": "Tekan Enter untuk melanjutkan",
     },
     "bad_lang": {
         "en": "This script has the languages: {langs}.",
@@ -72,22 +116,75 @@ MESSAGES: dict[str, dict[str, str]] = {
         "options separated by commas.\n"
         "  ?            the person does not know\n"
         "  -            the person declines to answer (never the same as 'no')\n"
-        "  :back        change the previous answer\n"
+        "  :back        change the previous answer (Enter keeps it)\n"
+        "  :goto Q      change an earlier answer: its id, or its number in :review\n"
         "  :review      answers so far and what is still missing\n"
         "  :note TEXT   a note of yours on this question\n"
         "  :lang CODE   switch the interview language (e.g. :lang en)\n"
-        "  :pause       take a break: everything is saved; resume later\n"
+        "  :pause       a break: the screen waits for Enter (everything is saved)\n"
+        "  :quit        stop here and resume later (everything is saved)\n"
         "  Ctrl-C       stop now: everything answered is already saved",
         "id": "Jawab, lalu Enter. y/n untuk ya/tidak; nomor atau kunci pilihan; beberapa "
         "pilihan dipisah koma.\n"
         "  ?            orang itu tidak tahu\n"
         "  -            orang itu menolak menjawab (tidak sama dengan 'tidak')\n"
-        "  :back        ubah jawaban sebelumnya\n"
+        "  :back        ubah jawaban sebelumnya (Enter: tetap)\n"
+        "  :goto P      ubah jawaban sebelumnya: id-nya, atau nomornya di :review\n"
         "  :review      jawaban sejauh ini dan yang belum terjawab\n"
         "  :note TEKS   catatan Anda untuk pertanyaan ini\n"
         "  :lang KODE   ganti bahasa wawancara (mis. :lang en)\n"
-        "  :pause       istirahat: semua tersimpan; lanjutkan nanti\n"
+        "  :pause       istirahat: layar menunggu Enter (semua tersimpan)\n"
+        "  :quit        berhenti dan lanjutkan nanti (semua tersimpan)\n"
         "  Ctrl-C       berhenti sekarang: semua jawaban sudah tersimpan",
+    },
+    # why an answer was refused (codes of screening.errors.InvalidAnswer)
+    "answer.needed": {
+        "en": "an answer is needed (or ? for don't know, - for declines)",
+        "id": "Perlu jawaban (atau ? untuk tidak tahu, - untuk menolak menjawab).",
+    },
+    "answer.not_yes_no": {
+        "en": "'{value}' is not yes or no (type y or n)",
+        "id": "'{value}' bukan ya atau tidak (ketik y atau n).",
+    },
+    "answer.one_option": {"en": "choose one option, not a list", "id": "Pilih satu pilihan saja."},
+    "answer.no_option": {"en": "choose at least one option", "id": "Pilih sedikitnya satu."},
+    "answer.exclusive": {
+        "en": "'{option}' cannot be combined with other options",
+        "id": "'{option}' tidak bisa digabung dengan pilihan lain.",
+    },
+    "answer.not_whole": {
+        "en": "'{value}' is not a whole number",
+        "id": "'{value}' bukan bilangan bulat.",
+    },
+    "answer.not_number": {"en": "'{value}' is not a number", "id": "'{value}' bukan angka."},
+    "answer.not_date": {
+        "en": "'{value}' is not a date; write it as YYYY-MM-DD or DD/MM/YYYY",
+        "id": "'{value}' bukan tanggal; tulis sebagai HH/BB/TTTT atau TTTT-BB-HH.",
+    },
+    "answer.too_long": {
+        "en": "the answer is {n} characters; at most {max}",
+        "id": "Jawaban ini {n} karakter; paling banyak {max}.",
+    },
+    "answer.not_option": {
+        "en": "'{value}' is not an option; choose 1-{n} or one of: {keys}{hint}",
+        "id": "'{value}' bukan pilihan; pilih 1-{n} atau salah satu dari: {keys}{hint}",
+    },
+    "did_you_mean": {"en": " (did you mean '{name}'?)", "id": " (maksudnya '{name}'?)"},
+    "answer.goto_empty": {
+        "en": "name the question: its id or its number in :review",
+        "id": "sebutkan pertanyaannya: id-nya atau nomornya di :review",
+    },
+    "answer.goto_number": {
+        "en": "there is no answered question number {n} (1-{last})",
+        "id": "tidak ada pertanyaan terjawab bernomor {n} (1-{last})",
+    },
+    "answer.goto_not_yet": {
+        "en": "'{ref}' has not been asked yet",
+        "id": "'{ref}' belum ditanyakan",
+    },
+    "answer.goto_unknown": {
+        "en": "no answered question '{ref}'{hint}",
+        "id": "tidak ada pertanyaan terjawab '{ref}'{hint}",
     },
     "review_title": {"en": "Answers so far", "id": "Jawaban sejauh ini"},
     "question": {"en": "Question", "id": "Pertanyaan"},
@@ -108,6 +205,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Lokasi (kantor, loket, TPI)",
     },
     "ask_language": {"en": "Interview language ({langs})", "id": "Bahasa wawancara ({langs})"},
+    "one_line": {
+        "en": "Several lines arrived at once: type one line, please.",
+        "id": "Beberapa baris masuk sekaligus: ketik satu baris saja.",
+    },
+    "interrupted_early": {
+        "en": "Interrupted before the interview began: nothing was saved.",
+        "id": "Terhenti sebelum wawancara dimulai: tidak ada yang disimpan.",
+    },
     "started": {
         "en": "Record {id} started. Every answer is saved at once.",
         "id": "Catatan {id} dimulai. Setiap jawaban langsung disimpan.",
@@ -118,12 +223,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "resume_with": {"en": "Resume with: {cmd}", "id": "Lanjutkan dengan: {cmd}"},
     "interrupted": {
-        "en": "Interrupted. The draft {id} is saved ({n} answers).",
-        "id": "Terhenti. Draf {id} tersimpan ({n} jawaban).",
+        "en": "Interrupted. The draft {id} is saved ({answers}).",
+        "id": "Terhenti. Draf {id} tersimpan ({answers}).",
     },
     "paused": {
-        "en": "Paused. The draft {id} is saved ({n} answers).",
-        "id": "Dijeda. Draf {id} tersimpan ({n} jawaban).",
+        "en": "Stopped. The draft {id} is saved ({answers}).",
+        "id": "Berhenti. Draf {id} tersimpan ({answers}).",
+    },
+    "n_answers": {"en": "{n} answers", "id": "{n} jawaban"},
+    "one_answer": {"en": "1 answer", "id": "1 jawaban"},
+    "sealed_for": {
+        "en": "Sealed for the office key {fingerprint}: identifying answers, free text and "
+        "notes can only be opened with the office private key.",
+        "id": "Disegel dengan kunci kantor {fingerprint}: jawaban identitas, teks bebas dan "
+        "catatan hanya bisa dibuka dengan kunci privat kantor.",
+    },
+    "stored_unsealed": {
+        "en": "Stored UNSEALED: no office key is configured, so this record is readable by "
+        "anyone with this laptop. Set one up with 'screening keys use PUBLIC_KEY', then "
+        "'screening records seal'.",
+        "id": "Disimpan TANPA SEGEL: kunci kantor belum diatur, jadi catatan ini bisa dibaca "
+        "siapa saja yang memegang laptop ini. Atur dengan 'screening keys use KUNCI_PUBLIK', "
+        "lalu 'screening records seal'.",
     },
     "recovered": {
         "en": "Draft begun {time} by officer {officer}: {n} of about {m} answered.",
@@ -170,6 +291,117 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(tidak tahu, menolak menjawab, atau belum ditanyakan)",
     },
     "actions": {"en": "What to do", "id": "Yang harus dilakukan"},
+    "level.high": {"en": "high", "id": "tinggi"},
+    "level.medium": {"en": "medium", "id": "sedang"},
+    "level.low": {"en": "low", "id": "rendah"},
+    "profile.adult-labour": {"en": "adult, labour", "id": "dewasa, kerja paksa"},
+    "profile.adult-sexual": {"en": "adult, sexual", "id": "dewasa, eksploitasi seksual"},
+    "profile.child-labour": {"en": "child, labour", "id": "anak, eksploitasi kerja"},
+    "profile.child-sexual": {"en": "child, sexual", "id": "anak, eksploitasi seksual"},
+    "element.act": {"en": "act", "id": "proses"},
+    "element.means": {"en": "means", "id": "cara"},
+    "element.purpose": {"en": "purpose", "id": "tujuan"},
+    "tier.strong": {"en": "strong", "id": "kuat"},
+    "tier.medium": {"en": "medium", "id": "sedang"},
+    "tier.weak": {"en": "weak", "id": "lemah"},
+    "word.or": {"en": "or", "id": "atau"},
+    "word.and": {"en": "and", "id": "dan"},
+    "counts": {
+        "en": "{strong} strong, {medium} medium, {weak} weak",
+        "id": "{strong} kuat, {medium} sedang, {weak} lemah",
+    },
+    "why_positive": {
+        "en": "indicators make these positive: {dims}",
+        "id": "indikator membuat ini positif: {dims}",
+    },
+    "why_some": {
+        "en": "{n} indicator(s) answered yes, no dimension positive",
+        "id": "{n} indikator dijawab ya, belum ada dimensi yang positif",
+    },
+    "why_given": {"en": "profile named by the officer", "id": "profil dipilih oleh petugas"},
+    "why_child": {
+        "en": "age {age}: under 18, so the child lists (no means needed)",
+        "id": "umur {age}: di bawah 18, jadi daftar anak (unsur cara tidak diperlukan)",
+    },
+    "why_adult": {"en": "age {age}: adult lists", "id": "umur {age}: daftar dewasa"},
+    "why_age_unknown": {
+        "en": "age unknown: adult lists (under 18 would use the child lists, where no means "
+        "is needed; establish the age if you can)",
+        "id": "umur tidak diketahui: daftar dewasa (di bawah 18 memakai daftar anak, tanpa "
+        "unsur cara; pastikan umurnya bila bisa)",
+    },
+    "why_kind": {"en": "lists: {profile}", "id": "daftar: {profile}"},
+    "why_both": {
+        "en": "type of exploitation unknown: scored as {first} and as {second}; "
+        "reported: {profile}",
+        "id": "jenis eksploitasi tidak diketahui: dinilai sebagai {first} dan {second}; "
+        "yang dilaporkan: {profile}",
+    },
+    "coverage_warning": {
+        "en": "Could not be assessed: only {pct} of the {total} indicators ({profile}) were "
+        "answered ({unknown} answered \"don't know\", declined or not asked). A low level here "
+        "does not mean low risk: interview further before deciding.",
+        "id": "Tidak dapat dinilai: hanya {pct} dari {total} indikator ({profile}) yang "
+        "terjawab; {unknown} \"tidak tahu\", menolak, atau belum ditanyakan. Tingkat rendah di "
+        "sini tidak berarti risikonya rendah: lanjutkan wawancara sebelum memutuskan.",
+    },
+    "coverage_unreached": {
+        "en": "{n} are not covered by this script.",
+        "id": "{n} tidak tercakup oleh naskah ini.",
+    },
+    "slip_title": {"en": "Information slip", "id": "Lembar informasi"},
+    # listings and records, in table form (JSON and CSV keep the English keys)
+    "records_title": {"en": "Records", "id": "Catatan"},
+    "no_records": {"en": "No records.", "id": "Tidak ada catatan."},
+    "n_records": {"en": "{n} record(s)", "id": "{n} catatan"},
+    "drafts_title": {"en": "Open drafts", "id": "Draf terbuka"},
+    "no_drafts": {"en": "No open drafts.", "id": "Tidak ada draf terbuka."},
+    "col.id": {"en": "record", "id": "catatan"},
+    "col.status": {"en": "status", "id": "status"},
+    "col.outcome": {"en": "outcome", "id": "hasil"},
+    "col.questionnaire": {"en": "script", "id": "naskah"},
+    "col.questionnaire_version": {"en": "script version", "id": "versi naskah"},
+    "col.level": {"en": "level", "id": "tingkat"},
+    "col.officer": {"en": "officer", "id": "petugas"},
+    "col.location": {"en": "location", "id": "lokasi"},
+    "col.language": {"en": "interview language", "id": "bahasa wawancara"},
+    "col.started_at": {"en": "started", "id": "mulai"},
+    "col.completed_at": {"en": "finished", "id": "selesai"},
+    "col.updated_at": {"en": "last change", "id": "terakhir diubah"},
+    "col.answered": {"en": "answers", "id": "jawaban"},
+    "col.stale": {"en": "stale", "id": "lama"},
+    "col.question_id": {"en": "question id", "id": "id pertanyaan"},
+    "status.draft": {"en": "draft", "id": "draf"},
+    "status.completed": {"en": "completed", "id": "selesai"},
+    "outcome.completed": {"en": "completed", "id": "selesai"},
+    "outcome.consent_declined": {"en": "consent declined", "id": "menolak persetujuan"},
+    "stale_mark": {"en": "STALE", "id": "LAMA"},
+    "stale_drafts": {
+        "en": "{n} draft(s) untouched for more than {hours} h hold unencrypted answers: finish "
+        "them with 'screening interview resume ID' or remove them with 'screening records "
+        "purge --older-than DAYS'.",
+        "id": "{n} draf tidak disentuh lebih dari {hours} jam menyimpan jawaban tanpa enkripsi: "
+        "selesaikan dengan 'screening interview resume ID' atau hapus dengan 'screening "
+        "records purge --older-than HARI'.",
+    },
+    "marker.sealed": {"en": "sealed", "id": "disegel"},
+    "marker.erased": {"en": "erased", "id": "dihapus"},
+    "marker.cannot_be_opened": {"en": "cannot be opened", "id": "tidak bisa dibuka"},
+    "marker.withheld": {"en": "withheld", "id": "ditahan"},
+    "sealed_note": {
+        "en": "[sealed]: identifying answers, free text and notes are sealed for the office "
+        "key; --key PRIVATE_KEY opens them.",
+        "id": "[disegel]: jawaban identitas, teks bebas dan catatan disegel dengan kunci "
+        "kantor; --key KUNCI_PRIVAT membukanya.",
+    },
+    "note_line": {
+        "en": "note on {question} by {officer} at {at}",
+        "id": "catatan pada {question} oleh {officer} pukul {at}",
+    },
+    "change_line": {
+        "en": "changed {question}: {old} → {new} by {officer} at {at}",
+        "id": "{question} diubah: {old} → {new} oleh {officer} pukul {at}",
+    },
     "referrals": {"en": "Refer to", "id": "Rujuk ke"},
     "non_punishment": {"en": "Non-punishment", "id": "Tidak dihukum"},
     "screening_only": {
@@ -212,3 +444,20 @@ def t(key: str, lang: str, /, **values: object) -> str:
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**values) if values else text
+
+
+def answer_problem(exc: object, ui: str) -> str:
+    """Why an answer was refused (an ``InvalidAnswer``), in the officer's language."""
+    from screening.models.base import localized
+
+    code = getattr(exc, "code", None)
+    key = f"answer.{code}"
+    if code and key in MESSAGES:
+        values = {
+            name: localized(value, ui) if isinstance(value, dict) else value
+            for name, value in getattr(exc, "values", {}).items()
+        }
+        close = values.pop("close", "")
+        values["hint"] = t("did_you_mean", ui, name=close) if close else ""
+        return t(key, ui, **values)
+    return str(getattr(exc, "message", exc))

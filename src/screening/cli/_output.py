@@ -85,8 +85,13 @@ def emit_rows(
     *,
     title: str | None = None,
     json_rows: Any = None,
+    headers: dict[str, str] | None = None,
+    no_wrap: Iterable[str] = (),
 ) -> None:
-    """A listing in the chosen format; ``json_rows`` overrides the JSON shape when given."""
+    """A listing in the chosen format; ``json_rows`` overrides the JSON shape when given.
+
+    ``headers`` words the table's column heads (the officer's language); JSON and CSV keep
+    the stable English keys."""
     if fmt is Format.json:
         emit_json(rows if json_rows is None else json_rows)
     elif fmt is Format.csv:
@@ -95,9 +100,12 @@ def emit_rows(
         from rich.table import Table
 
         table = Table(title=title, show_lines=False)
+        keep_whole = set(no_wrap)
         for n, column in enumerate(columns):
             # The first column names the row (an id): never wrap it.
-            table.add_column(column, no_wrap=n == 0)
+            table.add_column(
+                (headers or {}).get(column, column), no_wrap=n == 0 or column in keep_whole
+            )
         for row in rows:
             table.add_row(*(_cell(row.get(c)) for c in columns))
         out().print(table)

@@ -75,6 +75,8 @@ def answers_hint(question: Question, *, lang: str, ui: str) -> str:
         lines.append(
             t("answers_multi" if question.type == "multi_choice" else "answers_choice", ui)
         )
+    elif question.integer:
+        lines.append(t("answers_integer", ui))
     else:
         lines.append(t(f"answers_{question.type}", ui))
     if not question.required:
@@ -91,7 +93,7 @@ def _details(question: Question, ui: str) -> list[RenderableType]:
     if question.show_when:
         out.append(Text(t("shown_when", ui, cond=question.show_when), style="green"))
     if question.constraint:
-        out.append(Text(f"constraint: {question.constraint.rule}", style="green"))
+        out.append(Text(t("constraint_is", ui, rule=question.constraint.rule), style="green"))
     for answer, ids in question.indicators.items():
         out.append(
             Text.from_markup(
@@ -101,7 +103,7 @@ def _details(question: Question, ui: str) -> list[RenderableType]:
     if question.alert:
         out.append(Text(f"{t('alert_on', ui)}: {', '.join(question.alert.on)}", style="bold red"))
     if question.role:
-        out.append(Text(f"role: {question.role}", style="green"))
+        out.append(Text(t("role_is", ui, role=question.role), style="green"))
     return out
 
 

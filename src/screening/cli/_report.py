@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+    from rich.text import Text
 
     from screening.cli._walk import Session
     from screening.models import IndicatorSet, Question, Questionnaire
@@ -21,19 +22,34 @@ LEVEL_STYLE = {
 
 
 def render_outcome(console: Console, session: Session, assessment: Assessment | None) -> None:
-    """The assessment panel (when there is one), then the slip in the person's language."""
+    """The assessment (when there is one), then the slip in the person's language; through
+    the pager when taller than the terminal, the short summary repeated after it."""
+    from rich.console import Group
     from rich.panel import Panel
     from rich.text import Text
 
     from screening.assessment.slip import slip_text
+    from screening.cli._messages import t
+    from screening.cli._pager import show
 
+    parts: list[RenderableType] = []
     if assessment is not None:
-        console.print(
-            render_assessment(assessment, ui=session.ui, questionnaire=session.questionnaire),
-            soft_wrap=True,
+        parts.append(
+            render_assessment(
+                assessment,
+                ui=session.ui,
+                questionnaire=session.questionnaire,
+                indicator_set=session.indicator_set,
+            )
         )
     text = slip_text(session.indicator_set, session.language)
-    console.print(Panel(Text(text), title="Slip", border_style="green"))
+    parts.append(Panel(Text(text), title=t("slip_title", session.ui), border_style="green"))
+    paged = show(console, Group(*parts), soft_wrap=True)
+    if paged and assessment is not None:
+        console.print(
+            Group(*summary_lines(assessment, ui=session.ui, indicator_set=session.indicator_set)),
+            soft_wrap=True,
+        )
 
 
 def write_slip(indicator_set: IndicatorSet, lang: str, path: Path) -> None:
@@ -52,7 +68,11 @@ def write_slip(indicator_set: IndicatorSet, lang: str, path: Path) -> None:
 
 
 def render_assessment(
-    assessment: Assessment, *, ui: str = "en", questionnaire: Questionnaire | None = None
+    assessment: Assessment,
+    *,
+    ui: str = "en",
+    questionnaire: Questionnaire | None = None,
+    indicator_set: IndicatorSet | None = None,
 ) -> RenderableType:
     """The assessment explained for the officer: level, why, coverage, actions, referrals."""
     from rich.console import Group
@@ -66,19 +86,15 @@ def render_assessment(
         return Text.from_markup(markup)
 
     a = assessment
-    parts: list[RenderableType] = []
-    title = localized(a.level_title, ui) if a.level_title else ""
-    parts.append(
-        line(
-            f"{t('level', ui)}: [{LEVEL_STYLE[a.level]}] {a.level.upper()} [/] "
-            f"[bold]{escape(title)}[/]"
-        )
-    )
-    parts.append(line(f"{t('profile', ui)}: [bold]{a.profile}[/] ({escape(a.chosen_because)})"))
+    parts: list[RenderableType] = [*summary_lines(a, ui=ui, indicator_set=indicator_set)]
+    parts.append(line(f"{t('profile', ui)}: [bold]{escape(profile_name(a.profile, ui))}[/] "
+                      f"({escape(chosen_because(a, ui))})"))
     combo = t("met", ui) if a.trafficking_indicated else t("not_met", ui)
     parts.append(line(f"{t('combination', ui)}: {escape(combo)}"))
     marks = "  ".join(
-        f"{e} {'[green]yes[/]' if found else '[dim]no[/]'}" for e, found in a.elements.items()
+        f"{escape(t('element.' + e, ui))} "
+        + (f"[green]{t('value_yes', ui)}[/]" if found else f"[dim]{t('value_no', ui)}[/]")
+        for e, found in a.elements.items()
     )
     parts.append(line(f"{t('elements', ui)}: {marks}"))
 
@@ -87,21 +103,21 @@ def render_assessment(
     if not shown:
         parts.append(line(f"  {escape(t('none_present', ui))}"))
     for d in sorted(shown, key=lambda d: not d.positive):
-        counts = f"{d.strong} strong, {d.medium} medium, {d.weak} weak"
+        counts = t("counts", ui, strong=d.strong, medium=d.medium, weak=d.weak)
+        name = escape(dimension_name(d.id, ui, indicator_set))
         if d.positive:
             head = (
-                f"  [bold red]{d.id}[/]: {t('positive', ui)}, {t('clause', ui)} "
-                f'[bold]"{escape(d.clause or "")}"[/] ({counts})'
+                f"  [bold red]{name}[/]: {t('positive', ui)}, {t('clause', ui)} "
+                f'[bold]"{escape(clause_label(d.clause or "", ui))}"[/] ({counts})'
             )
         else:
-            head = f"  [bold]{d.id}[/]: {t('not_positive', ui)} ({counts})"
+            head = f"  [bold]{name}[/]: {t('not_positive', ui)} ({counts})"
         parts.append(line(head))
         for finding in d.present:
             parts.append(
                 line(
-                    f"    - {escape(f'[{finding.tier}]')} "
-                    f"{escape(localized(finding.label, ui))} "
-                    f"[dim]({finding.id})[/]"
+                    f"    - {escape('[' + t('tier.' + finding.tier, ui) + ']')} "
+                    f"{escape(localized(finding.label, ui))}"
                 )
             )
             for ref in finding.answers:
@@ -130,12 +146,8 @@ def render_assessment(
         )
     )
     if a.coverage_warning:
-        parts.append(line(f"  [bold yellow]{escape(a.coverage_warning)}[/]"))
+        parts.append(line(f"  [bold yellow]{escape(coverage_warning(a, ui))}[/]"))
 
-    if a.actions:
-        parts.append(line(f"\n[bold underline]{t('actions', ui)}[/]"))
-        for n, action in enumerate(a.actions, start=1):
-            parts.append(line(f"  {n}. {escape(localized(action, ui))}"))
     if a.referrals:
         parts.append(line(f"\n[bold underline]{t('referrals', ui)}[/]"))
         for referral in a.referrals:
@@ -157,13 +169,111 @@ def render_assessment(
     return Group(*parts)
 
 
-def _answer(value: Any, question: Question | None, ui: str) -> str:
-    """An answer as the officer reads it: option labels rather than keys."""
+def summary_lines(
+    assessment: Assessment, *, ui: str, indicator_set: IndicatorSet | None = None
+) -> list[Text]:
+    """The short summary: the level, why in one line, and what to do."""
+    from rich.markup import escape
+    from rich.text import Text
+
+    from screening.cli._messages import t
     from screening.models.base import localized
 
+    a = assessment
+    title = localized(a.level_title, ui) if a.level_title else ""
+    out = [
+        Text.from_markup(
+            f"{t('level', ui)}: [{LEVEL_STYLE[a.level]}] {t('level.' + a.level, ui).upper()} [/] "
+            f"[bold]{escape(title)}[/]"
+        )
+    ]
+    positive = [dimension_name(d, ui, indicator_set) for d in a.positive_dimensions]
+    if positive:
+        why = t("why_positive", ui, dims=", ".join(positive))
+    elif a.any_present:
+        n = sum(len(d.present) for d in a.dimensions.values())
+        why = t("why_some", ui, n=n)
+    else:
+        why = t("none_present", ui)
+    out.append(Text.from_markup(f"{t('why', ui)}: {escape(why)}"))
+    if a.actions:
+        out.append(Text.from_markup(f"[bold underline]{t('actions', ui)}[/]"))
+        for n, action in enumerate(a.actions, start=1):
+            out.append(Text.from_markup(f"  {n}. {escape(localized(action, ui))}"))
+    return out
+
+
+def profile_name(profile: str, ui: str) -> str:
+    from screening.cli._messages import MESSAGES, t
+
+    key = f"profile.{profile}"
+    return t(key, ui) if key in MESSAGES else profile
+
+
+def dimension_name(dimension_id: str, ui: str, indicator_set: IndicatorSet | None) -> str:
+    """A dimension's title from the indicator set, else its id."""
+    from screening.models.base import localized
+
+    if indicator_set is not None:
+        for dimension in indicator_set.dimensions:
+            if dimension.id == dimension_id:
+                return localized(dimension.title, ui)
+    return dimension_id
+
+
+def clause_label(label: str, ui: str) -> str:
+    """A rule clause ("1 strong + 1 medium or weak") in the officer's words."""
+    import re
+
+    from screening.cli._messages import t
+
+    words = {"strong": t("tier.strong", ui), "medium": t("tier.medium", ui),
+             "weak": t("tier.weak", ui), "or": t("word.or", ui), "and": t("word.and", ui)}
+    return re.sub(r"[a-z]+", lambda m: words.get(m.group(0), m.group(0)), label)
+
+
+def chosen_because(a: Assessment, ui: str) -> str:
+    """Why this profile: the age, then the type of exploitation."""
+    from screening.cli._messages import t
+
+    if len(a.profiles_scored) == 1 and a.chosen_because.startswith("profile "):
+        return t("why_given", ui)  # the profile was named on the command line
+    if a.age is not None:
+        age = f"{a.age:g}"
+        why_age = t("why_child" if a.age < 18 else "why_adult", ui, age=age)
+    elif a.chosen_because.startswith("age unknown"):
+        why_age = t("why_age_unknown", ui)
+    else:
+        return a.chosen_because  # an older record: kept as it was written
+    names = [profile_name(p, ui) for p in a.profiles_scored]
+    if len(names) == 1:
+        why_kind = t("why_kind", ui, profile=names[0])
+    else:
+        why_kind = t("why_both", ui, first=names[0], second=names[1],
+                     profile=profile_name(a.profile, ui))
+    return f"{why_age}; {why_kind}"
+
+
+def coverage_warning(a: Assessment, ui: str) -> str:
+    from screening.cli._messages import t
+
+    unreached = max(a.indicator_count - a.reachable_count, 0)
+    text = t("coverage_warning", ui, pct=f"{a.coverage:.0%}", total=a.indicator_count,
+             profile=profile_name(a.profile, ui), unknown=len(a.unknown))
+    if unreached:
+        text += " " + t("coverage_unreached", ui, n=unreached)
+    return text
+
+
+def _answer(value: Any, question: Question | None, ui: str) -> str:
+    """An answer as the officer reads it: option labels rather than keys."""
+
+    from screening.cli._walk import display_value
+
     def one(item: Any) -> str:
-        option = question.option(str(item)) if question is not None else None
-        return f"{localized(option.label, ui)} ({item})" if option else str(item)
+        if question is not None:
+            return display_value(question, item, ui)
+        return str(item)
 
     if isinstance(value, list):
         return ", ".join(one(v) for v in value)

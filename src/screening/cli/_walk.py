@@ -104,6 +104,8 @@ class Session:
     alerts: list[str] = field(default_factory=list)
     #: The office public key finished records are sealed with; None: stored unencrypted.
     office_key: Any = None
+    #: The officer's keyboard while the guided interview runs.
+    keyboard: Any = None
 
     @property
     def questionnaire(self) -> Questionnaire:
@@ -150,31 +152,41 @@ def run_paper_form(session: Session, answers: dict[str, Any], console: Console) 
     skipped = sorted(set(answers) - set(interview.answers))
     if skipped:
         console.print(
-            f"[dim]Not asked (their conditions did not hold), ignored: {', '.join(skipped)}[/]"
+            f"[dim]{t('not_asked_ignored', session.ui, ids=', '.join(skipped))}[/]"
         )
 
 
 # --- the guided walk-through --------------------------------------------------------------
 
-COMMANDS = ("back", "pause", "lang", "note", "help", "review")
+COMMANDS = ("back", "goto", "pause", "quit", "lang", "note", "help", "review")
 
 
 class Paused(Exception):
-    """The officer typed :pause."""
+    """The officer typed :quit: the draft is kept for later."""
 
 
-def _ask(console: Console, prompt: str) -> str:
-    from rich.prompt import Prompt
+def _ask(session: Session, console: Console, prompt: str) -> str:
+    keyboard = session.keyboard
+    if keyboard is None:
+        from screening.cli._keyboard import Keyboard
 
-    class AnswerPrompt(Prompt):
-        prompt_suffix = " "
-
-    raw = read_terminal(AnswerPrompt.ask, prompt, console=console, default="", show_default=False)
-    return raw if isinstance(raw, str) else ""
+        keyboard = session.keyboard = Keyboard(console)
+    return read_terminal(keyboard.read, prompt)
 
 
 def run_guided(session: Session, console: Console) -> None:
     """Walk the officer through the script until it ends, is paused or is interrupted."""
+    from screening.cli._keyboard import Keyboard
+
+    with Keyboard(console) as keyboard:
+        session.keyboard = keyboard
+        try:
+            _walk(session, console)
+        finally:
+            session.keyboard = None
+
+
+def _walk(session: Session, console: Console) -> None:
     interview = session.interview
     current: Question | None = interview.next_question()
     last_section: str | None = None
@@ -184,8 +196,13 @@ def run_guided(session: Session, console: Console) -> None:
             _section_header(session, section, console)
             last_section = section.id
         _show_question(session, current, console)
-        raw = _ask(console, "[bold]>[/]")
-        if raw.strip().startswith(":"):
+        raw = _ask(session, console, "[bold]>[/] ")
+        if "\n" in raw.strip():
+            taken = _one_answer_from_paste(session, current, raw.strip(), console)
+            if taken is None:
+                continue
+            raw = taken
+        elif raw.strip().startswith(":"):
             outcome = _command(session, current, raw.strip()[1:], console)
             if outcome is not None:
                 current = outcome
@@ -193,11 +210,20 @@ def run_guided(session: Session, console: Console) -> None:
             continue
         changing = current.id in interview.answers
         old = interview.answers.get(current.id)
+        if changing and raw.strip() == "":
+            # Enter while changing an answer keeps it
+            console.print(f"[dim]{t('kept', session.ui)}[/]")
+            current = interview.next_question()
+            continue
         try:
             value = interview.answer(current, raw, lang=session.ui)
         except InvalidAnswer as exc:
+            from screening.cli._messages import answer_problem
+
             console.print(
-                f"[red]{_escape(exc.message)}[/] [dim]{t('retry', session.ui)}[/]", soft_wrap=True
+                f"[red]{_escape(answer_problem(exc, session.ui))}[/] "
+                f"[dim]{t('retry', session.ui)}[/]",
+                soft_wrap=True,
             )
             continue
         if not changing or old != value:
@@ -206,19 +232,60 @@ def run_guided(session: Session, console: Console) -> None:
         current = interview.next_question()
 
 
+def _one_answer_from_paste(
+    session: Session, question: Question, text: str, console: Console
+) -> str | None:
+    """Several lines arrived at once: one answer for a text question if the officer says so,
+    never answers to later questions. None: nothing is taken, ask again."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    ui = session.ui
+    lines = text.split("\n")
+    if question.type != "text":
+        console.print(f"[red]{t('paste_refused', ui, n=len(lines))}[/]", soft_wrap=True)
+        return None
+    title = t("paste_title", ui, n=len(lines))
+    console.print(Panel(Text(text), title=title, border_style="yellow"))
+    while True:
+        reply = _ask(session, console, f"[yellow]{t('paste_keep', ui)}[/] ").strip().lower()
+        if reply in ("y", "ya", "yes"):
+            return text
+        if reply in ("n", "t", "tidak", "no"):
+            console.print(f"[dim]{t('paste_dropped', ui)}[/]")
+            return None
+
+
 def _command(session: Session, current: Question, text: str, console: Console) -> Question | None:
     """Run a ':' command; returns the question to show next, or None to stay."""
     name, _, arg = text.partition(" ")
     name, arg = name.lower(), arg.strip()
     ui = session.ui
-    if name == "back":
+    if name == "back" and not arg:
         previous = session.interview.previous(current)
         if previous is None:
             console.print(f"[yellow]{t('no_previous', ui)}[/]")
             return None
         console.print(f"[dim]{t('going_back', ui, id=previous.id)}[/]")
         return previous
+    if name in ("goto", "back"):  # ':back age' means what ':goto age' does
+        from screening.cli._messages import answer_problem
+
+        try:
+            target = session.interview.find_asked(arg)
+        except InvalidAnswer as exc:
+            console.print(f"[red]{_escape(answer_problem(exc, ui))}[/]", soft_wrap=True)
+            console.print(f"[dim]{t('goto_how', ui)}[/]")
+            return None
+        console.print(f"[dim]{t('going_back', ui, id=target.id)}[/]")
+        return target
     if name == "pause":
+        session.log("pause")
+        console.print(f"[yellow]{t('pause_hold', ui)}[/]", soft_wrap=True)
+        _ask(session, console, f"[bold]{t('pause_enter', ui)}[/] ")
+        session.log("continue")
+        return current
+    if name == "quit":
         session.log("pause")
         raise Paused
     if name == "lang":
@@ -257,7 +324,11 @@ def _command(session: Session, current: Question, text: str, console: Console) -
 
 
 def _review(session: Session, console: Console) -> None:
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
+
+    from screening.cli._pager import show
 
     ui, lang = session.ui, session.language
     table = Table(title=t("review_title", ui))
@@ -268,19 +339,21 @@ def _review(session: Session, console: Console) -> None:
         value = session.interview.answers[question.id]
         table.add_row(
             str(n),
-            _escape(localized(question.text, lang)),
-            _escape(display_value(question, value, lang)),
+            localized(question.text, lang),
+            display_value(question, value, lang),
         )
-    console.print(table)
     missing = session.interview.missing()
-    console.print(
-        t("still_missing", ui, n=len(missing))
-        + (
-            ": " + ", ".join(q.id for q in missing[:15]) + (" ..." if len(missing) > 15 else "")
-            if missing
-            else ""
-        )
-    )
+    parts: list[Any] = [table, Text(t("still_missing", ui, n=len(missing)))]
+    for question in missing:
+        # the officer's words for what is still to ask, never the internal ids
+        parts.append(Text(f"  - {_short(localized(question.text, ui))}"))
+    parts.append(Text(t("goto_how", ui), style="dim"))
+    show(console, Group(*parts))
+
+
+def _short(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def display_value(question: Question, value: Any, lang: str) -> str:
@@ -345,7 +418,7 @@ def _maybe_alert(
         )
     )
     if interactive:
-        _ask(console, f"[red]{t('alert_ack', session.ui)}[/]")
+        _ask(session, console, f"[red]{t('alert_ack', session.ui)}[/] ")
 
 
 def _escape(text: str) -> str:

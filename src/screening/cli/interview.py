@@ -75,6 +75,7 @@ def start(
 
       screening interview start departure --answers form-0412.yaml
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._common import catalogue as load
     from screening.cli._output import err
     from screening.errors import ScreeningError, suggest
@@ -103,7 +104,9 @@ def start(
                 console, questionnaire.languages, officer, location, lang, saved, ui
             )
         except Interrupted:
-            console.print("\nInterrupted before the interview began: nothing was saved.")
+            from screening.cli._messages import t
+
+            console.print("\n" + t("interrupted_early", ui))
             raise typer.Exit(130) from None
     if lang not in questionnaire.languages:
         raise ScreeningError(
@@ -131,7 +134,7 @@ def start(
             detail={"mode": "paper" if form else "guided"},
         )
         if form is None:
-            settings.save({"officer": officer, "location": location, "language": lang, "ui": ui})
+            settings.save({"officer": officer, "location": location, "ui": ui})
         from screening.cli._walk import Session
 
         session = Session(
@@ -168,6 +171,7 @@ def resume(
 
       screening interview resume 20261127-K7M2QX --answers rest-of-form.yaml
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._messages import t
     from screening.cli._output import err
     from screening.cli._walk import Session
@@ -233,7 +237,7 @@ STALE_HOURS = 24
 
 
 @app.command("drafts")
-def drafts(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def drafts(db: DbOption = None, fmt: FormatOption = Format.table, ui: UiOption = None) -> None:
     """List open drafts, most recently touched first, with how far each got.
 
     Drafts hold their answers UNENCRYPTED until the interview is finished. A draft untouched
@@ -242,6 +246,7 @@ def drafts(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
 
     Example: screening interview drafts --format json
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from datetime import UTC, datetime, timedelta
 
     from screening.cli._output import emit_rows, err
@@ -252,22 +257,36 @@ def drafts(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     cutoff = (datetime.now(UTC) - timedelta(hours=STALE_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     for row in rows:
         row["stale"] = row["updated_at"] < cutoff
-    emit_rows(
-        [{**row, "stale": "STALE" if row["stale"] else ""} for row in rows]
-        if fmt is not Format.json
-        else rows,
-        ["id", "questionnaire", "officer", "location", "started_at", "updated_at", "answered",
-         "stale"],
-        fmt,
-        title="Open drafts",
-    )
+    from screening.cli._messages import t
+    from screening.cli.records import _table_row, column_heads
+
+    columns = ["id", "questionnaire", "officer", "location", "started_at", "updated_at",
+               "answered", "stale"]
+    if fmt is Format.table:
+        if not rows:
+            err().print(t("no_drafts", ui))
+            return
+        emit_rows(
+            [{**_table_row(row, ui), "stale": t("stale_mark", ui) if row["stale"] else ""}
+             for row in rows],
+            columns,
+            fmt,
+            title=t("drafts_title", ui),
+            headers=column_heads(columns, ui),
+            no_wrap=("started_at", "updated_at"),
+        )
+    else:
+        emit_rows(
+            [{**row, "stale": "STALE" if row["stale"] else ""} for row in rows]
+            if fmt is not Format.json
+            else rows,
+            columns,
+            fmt,
+        )
     stale = sum(1 for row in rows if row["stale"])
     if stale:
         err().print(
-            f"[yellow]{stale} draft(s) untouched for more than {STALE_HOURS} h hold unencrypted "
-            "answers: finish them with 'screening interview resume ID' or remove them with "
-            "'screening records purge --older-than DAYS'.[/]",
-            soft_wrap=True,
+            f"[yellow]{t('stale_drafts', ui, n=stale, hours=STALE_HOURS)}[/]", soft_wrap=True
         )
 
 
@@ -280,35 +299,35 @@ def _ask_who(
     saved: dict[str, str],
     ui: str,
 ) -> tuple[str, str, str]:
-    from rich.prompt import Prompt
-
+    """Who interviews and where (remembered: they belong to the officer), and the language
+    of this person's interview (asked every time: it belongs to the person)."""
+    from screening.cli._keyboard import Keyboard
     from screening.cli._messages import t
     from screening.cli._walk import interruptible, read_terminal
 
-    with interruptible():
+    def ask(label: str, default: str | None) -> str:
+        shown = f" [bold]\\[{escape(default)}][/]" if default else ""
+        while True:
+            typed = read_terminal(keyboard.read, f"{label}{shown}: ").strip()
+            if "\n" in typed:
+                console.print(f"[red]{t('one_line', ui)}[/]")
+                continue
+            return typed or (default or "")
+
+    from rich.markup import escape
+
+    with interruptible(), Keyboard(console) as keyboard:
         while not officer:
-            officer = read_terminal(
-                Prompt.ask,
-                t("ask_officer", ui),
-                console=console,
-                default=saved.get("officer") or None,
-            ).strip()
+            officer = ask(t("ask_officer", ui), saved.get("officer") or None)
         if location is None:
-            location = read_terminal(
-                Prompt.ask,
-                t("ask_location", ui),
-                console=console,
-                default=saved.get("location") or "",
-            ).strip()
-        if lang is None:
-            default = saved.get("language") if saved.get("language") in languages else languages[0]
-            lang = read_terminal(
-                Prompt.ask,
-                t("ask_language", ui, langs="/".join(languages)),
-                console=console,
-                choices=languages,
-                default=default,
-            )
+            location = ask(t("ask_location", ui), saved.get("location") or None)
+        while lang is None:
+            # the script's first language, never the previous person's choice
+            chosen = ask(t("ask_language", ui, langs="/".join(languages)), languages[0])
+            if chosen.lower() in languages:
+                lang = chosen.lower()
+            else:
+                console.print(f"[red]{t('bad_lang', ui, langs=', '.join(languages))}[/]")
     return officer, location, lang
 
 
@@ -351,7 +370,8 @@ def _run(
             session.log("interrupted", {"signal": str(exc)})
         n = len(session.interview.answers)
         key = "paused" if paused else "interrupted"
-        _safe_print(console, f"\n[yellow]{t(key, ui, id=session.record_id, n=n)}[/]")
+        counted = t("one_answer", ui) if n == 1 else t("n_answers", ui, n=n)
+        _safe_print(console, f"\n[yellow]{t(key, ui, id=session.record_id, answers=counted)}[/]")
         _safe_print(console, t("resume_with", ui, cmd=resume_cmd))
         write_stdout_last_line(session.record_id)
         raise typer.Exit(0 if paused else 130) from None
@@ -422,6 +442,15 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
         console.print(f"[yellow]{t('consent_declined', session.ui)}[/]")
     render_outcome(console, session, assessment)
     console.print(f"[bold green]{t('completed', session.ui, id=session.record_id)}[/]")
+    if session.office_key is not None:
+        from screening.records.crypto import fingerprint
+
+        console.print(
+            f"[green]{t('sealed_for', session.ui, fingerprint=fingerprint(session.office_key))}[/]",
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"[bold yellow]{t('stored_unsealed', session.ui)}[/]", soft_wrap=True)
     if slip is not None:
         write_slip(session.indicator_set, session.language, slip)
         console.print(t("slip_written", session.ui, path=slip))

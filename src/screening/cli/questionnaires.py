@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from screening.cli._common import ContentOption, FormatOption, UiOption, catalogue
+from screening.cli._common import ContentOption, FormatOption, UiOption, catalogue, check_ui
 from screening.cli._output import Format
 
 app = typer.Typer(help="Interview scripts: list, show, preview.", no_args_is_help=True)
@@ -105,7 +105,7 @@ def preview(
     lang: Annotated[
         str, typer.Option("--lang", "-l", help="Interview language (read-aloud text).")
     ] = "id",
-    ui: UiOption = "en",
+    ui: UiOption = None,
     content: ContentOption = None,
 ) -> None:
     """Render the whole script as the officer will see it, without running it.
@@ -114,6 +114,7 @@ def preview(
 
     Example: screening questionnaires preview returnee --lang id --ui id
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._output import out
     from screening.cli._render import question_panel, section_header
     from screening.errors import ScreeningError, suggest
@@ -124,15 +125,20 @@ def preview(
             f"'{q.id}' is not written in '{lang}'; it has "
             f"{', '.join(q.languages)}" + suggest(lang, q.languages)
         )
-    console = out()
+    from rich.console import Group, RenderableType
+
+    from screening.cli._pager import show
+
     total = len(q.questions())
     n = 0
+    parts: list[RenderableType] = []
     for section in q.sections:
-        console.print(section_header(section, lang=lang, ui=ui, details=True))
+        parts.append(section_header(section, lang=lang, ui=ui, details=True))
         for question in section.questions:
             n += 1
-            console.print(
+            parts.append(
                 question_panel(
                     question, section, lang=lang, ui=ui, position=(n, total), details=True
                 )
             )
+    show(out(), Group(*parts))

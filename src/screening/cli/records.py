@@ -7,7 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from screening.cli._common import ContentOption, DbOption, FormatOption, TextFormatOption
+from screening.cli._common import (
+    ContentOption,
+    DbOption,
+    FormatOption,
+    TextFormatOption,
+    UiOption,
+    check_ui,
+)
 from screening.cli._output import Format, TextFormat
 from screening.cli.keys import KeyOption
 
@@ -73,6 +80,7 @@ def list_records(
     ] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
+    ui: UiOption = None,
 ) -> None:
     """List records, newest first.
 
@@ -82,9 +90,12 @@ def list_records(
 
       screening records list --level high --since 2026-11-01 --format json
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._output import emit_json, err, write_csv
     from screening.records.store import Store
 
+    status = status.lower() if status else None
+    level = level.lower() if level else None
     if status not in (None, "draft", "completed"):
         raise typer.BadParameter("choose draft or completed", param_hint="'--status'")
     if level not in (None, "high", "medium", "low"):
@@ -104,11 +115,48 @@ def list_records(
         elif fmt is Format.csv:
             write_csv(rows, LIST_COLUMNS)
         else:
+            from screening.cli._messages import t
             from screening.cli._output import emit_rows
 
-            listed = list(rows)
-            emit_rows(listed, LIST_COLUMNS, fmt, title="Records")
-            err().print(f"{len(listed)} record(s)")
+            listed = [_table_row(row, ui) for row in rows]
+            if not listed:
+                err().print(t("no_records", ui))
+                return
+            emit_rows(listed, LIST_COLUMNS, fmt, title=t("records_title", ui),
+                      headers=column_heads(LIST_COLUMNS, ui),
+                      no_wrap=("started_at", "completed_at"))
+            err().print(t("n_records", ui, n=len(listed)))
+
+
+def column_heads(columns: list[str], ui: str) -> dict[str, str]:
+    """Table column heads in the officer's language (JSON and CSV keep the keys)."""
+    from screening.cli._messages import MESSAGES, t
+
+    return {c: t(f"col.{c}", ui) for c in columns if f"col.{c}" in MESSAGES}
+
+
+def _table_row(row: dict[str, Any], ui: str) -> dict[str, Any]:
+    """A listing row as the officer reads it: words, local times to the minute."""
+    from screening.cli._messages import MESSAGES, t
+
+    shown = dict(row)
+    for key in ("status", "level"):
+        value = row.get(key)
+        if value and f"{key}.{value}" in MESSAGES:
+            shown[key] = t(f"{key}.{value}", ui)
+    for key in ("started_at", "completed_at", "updated_at"):
+        if row.get(key):
+            shown[key] = local_time(row[key])
+    return shown
+
+
+def local_time(stamp: str) -> str:
+    """A stored UTC stamp as the laptop's local time, to the minute."""
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return stamp
+    return when.strftime("%Y-%m-%d %H:%M")
 
 
 def _contract_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +205,7 @@ def show(
     record_id: Annotated[str, typer.Argument(help="The record id.")],
     db: DbOption = None,
     fmt: TextFormatOption = TextFormat.text,
-    ui: Annotated[str, typer.Option("--ui", help="Language of labels: en or id.")] = "en",
+    ui: UiOption = None,
     key: KeyOption = None,
 ) -> None:
     """Show one record: who, when, the answers, notes, changes and the assessment.
@@ -172,6 +220,7 @@ def show(
 
       screening records show 20261127-K7M2QX --key /media/usb/office-private-key.pem
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._output import emit_json, out
     from screening.content.catalogue import from_snapshot
     from screening.records.store import Store
@@ -191,7 +240,7 @@ def show(
                 detail={"via": "records show"},
             )
         store.log_event(record["id"], "view", officer=_actor(), at=_now(), detail=None)
-    questionnaire, _ = from_snapshot(snapshot)
+    questionnaire, indicator_set = from_snapshot(snapshot)
     assessment = _assessment(record)
     if fmt is TextFormat.json:
         emit_json(
@@ -202,7 +251,7 @@ def show(
             }
         )
         return
-    _render_record(out(), record, questionnaire, assessment, ui)
+    _render_record(out(), record, questionnaire, assessment, ui, indicator_set)
 
 
 def _open(record: dict[str, Any], private: Any, key: Any) -> dict[str, Any]:
@@ -258,58 +307,92 @@ def _now() -> str:
     return Clock().stamp()
 
 
+def _marker(value: Any, ui: str) -> str:
+    """A sealed, erased or withheld value, named in the officer's language."""
+    from screening.cli._messages import MESSAGES, t
+    from screening.records.protection import marker_text
+
+    word = marker_text(value).strip("[]").partition(":")[0].replace(" ", "_")
+    return f"[{t('marker.' + word, ui)}]" if f"marker.{word}" in MESSAGES else marker_text(value)
+
+
 def _render_record(
-    console: Any, record: dict[str, Any], questionnaire: Any, assessment: Any, ui: str
+    console: Any,
+    record: dict[str, Any],
+    questionnaire: Any,
+    assessment: Any,
+    ui: str,
+    indicator_set: Any = None,
 ) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from screening.cli._messages import MESSAGES, t
     from screening.cli._walk import display_value
     from screening.models.base import localized
-    from screening.records.protection import is_marker, marker_text
+    from screening.records.protection import is_marker
 
     head = Table.grid(padding=(0, 2))
     from screening.records.exports import RECORD_FIELDS
 
     for key in RECORD_FIELDS:
-        head.add_row(f"[bold]{key}[/]", escape(str(record.get(key) or "—")))
+        value = record.get(key)
+        if key in ("status", "level", "outcome") and f"{key}.{value}" in MESSAGES:
+            value = t(f"{key}.{value}", ui)
+        elif key.endswith("_at") and value:
+            value = local_time(str(value))
+        label = t(f"col.{key}", ui) if f"col.{key}" in MESSAGES else key
+        head.add_row(f"[bold]{escape(label)}[/]", escape(str(value or "—")))
     console.print(head)
-    table = Table(title="Answers")
-    table.add_column("question")
-    table.add_column("text")
-    table.add_column("answer")
+    table = Table(title=t("summary", ui))
+    table.add_column(t("col.question_id", ui))
+    table.add_column(t("question", ui))
+    table.add_column(t("answer", ui))
     for qid, value in record["answers"].items():
         question = questionnaire.question(qid)
         text = localized(question.text, ui) if question else ""
         if is_marker(value):
-            shown = marker_text(value)
+            shown = _marker(value, ui)
         else:
             shown = display_value(question, value, ui) if question else str(value)
         table.add_row(qid, escape(text), escape(shown))
     console.print(table)
     if record.get("sealed"):
-        console.print(
-            "[dim][sealed]: identifying answers, free text and notes are sealed for the office "
-            "key; --key PRIVATE_KEY opens them.[/]",
-            soft_wrap=True,
-        )
+        console.print(f"[dim]{escape(t('sealed_note', ui))}[/]", soft_wrap=True)
     for note in record.get("notes") or []:
+        text = note.get("text")
         console.print(
-            f"[dim]note on {note.get('question_id')} by {note.get('officer')} at "
-            f"{note.get('created_at')}:[/] {escape(_plain(note.get('text')))}"
+            "[dim]"
+            + escape(t("note_line", ui, question=note.get("question_id"),
+                       officer=note.get("officer"), at=local_time(str(note.get("created_at")))))
+            + ":[/] "
+            + escape(_marker(text, ui) if is_marker(text) else str(text))
         )
     for change in record.get("history") or []:
+        old, new = change.get("old_value"), change.get("new_value")
         console.print(
-            f"[dim]changed {change.get('question_id')}: "
-            f"{escape(_plain(change.get('old_value')))} → "
-            f"{escape(_plain(change.get('new_value')))} by {change.get('officer')} at "
-            f"{change.get('changed_at')} ({escape(str(change.get('reason') or ''))})[/]"
+            "[dim]"
+            + escape(
+                t(
+                    "change_line",
+                    ui,
+                    question=change.get("question_id"),
+                    old=_marker(old, ui) if is_marker(old) else _plain(old),
+                    new=_marker(new, ui) if is_marker(new) else _plain(new),
+                    officer=change.get("officer"),
+                    at=local_time(str(change.get("changed_at"))),
+                )
+            )
+            + "[/]"
         )
     if assessment is not None:
         from screening.cli._report import render_assessment
 
-        console.print(render_assessment(assessment, ui=ui, questionnaire=questionnaire),
-                      soft_wrap=True)
+        console.print(
+            render_assessment(assessment, ui=ui, questionnaire=questionnaire,
+                              indicator_set=indicator_set),
+            soft_wrap=True,
+        )
 
 
 @app.command("rescore")
@@ -318,7 +401,7 @@ def rescore(
     content: ContentOption = None,
     db: DbOption = None,
     fmt: TextFormatOption = TextFormat.text,
-    ui: Annotated[str, typer.Option("--ui", help="Language of the explanation: en or id.")] = "en",
+    ui: UiOption = None,
 ) -> None:
     """Score an old record under the current (or another) content and show what changes.
 
@@ -331,6 +414,7 @@ def rescore(
 
       screening records rescore 20261127-K7M2QX --content ./draft-content --format json
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.assessment.rescore import differences
     from screening.assessment.scoring import assess
     from screening.cli._common import catalogue

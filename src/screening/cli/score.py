@@ -13,6 +13,7 @@ from screening.cli._common import (
     UiOption,
     catalogue,
     check_profile,
+    check_ui,
 )
 from screening.cli._output import TextFormat
 
@@ -93,7 +94,7 @@ def score(
             show_default=False,
         ),
     ] = None,
-    ui: UiOption = "en",
+    ui: UiOption = None,
     content: ContentOption = None,
     fmt: TextFormatOption = TextFormat.text,
 ) -> None:
@@ -108,6 +109,7 @@ def score(
 
       screening score --questionnaire departure --answers filled.yaml --slip slip.html
     """
+    ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._output import emit_json, err
 
     by_file = questionnaire_id is not None or answers_file is not None

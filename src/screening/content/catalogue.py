@@ -369,6 +369,15 @@ def _cross_check(catalogue: Catalogue, references: Catalogue | None) -> None:
         sets.update(catalogue.indicator_sets)
         catalogue.diagnostics.extend(checks.check_questionnaire(questionnaire, sets, source))
         catalogue.diagnostics.extend(_languages(questionnaire, questionnaire.languages, source))
+    catalogue.diagnostics.extend(
+        checks.check_shared_ids(
+            list(catalogue.questionnaires.values()),
+            {
+                q.id: catalogue._located[("questionnaire", q.id)]
+                for q in catalogue.questionnaires.values()
+            },
+        )
+    )
     catalogue._located.clear()
     if not any(d.severity == "error" for d in catalogue.diagnostics):
         for set_id, indicator_set in catalogue.indicator_sets.items():

@@ -166,6 +166,35 @@ def check_questionnaire(
     return out
 
 
+def check_shared_ids(
+    questionnaires: list[Questionnaire], sources: dict[str, SourceFile]
+) -> list[Diagnostic]:
+    """One question id, one meaning: exports put a question id of every script in one
+    column, so the same id with different types mixes two kinds of answer."""
+    out: list[Diagnostic] = []
+    first: dict[str, tuple[Questionnaire, Question]] = {}
+    for questionnaire in questionnaires:
+        source = sources[questionnaire.id]
+        for s, section in enumerate(questionnaire.sections):
+            for n, question in enumerate(section.questions):
+                seen = first.setdefault(question.id, (questionnaire, question))
+                other_q, other = seen
+                if other_q is questionnaire:
+                    continue
+                if other.type == question.type:
+                    continue
+                differs = f"type {question.type} here, {other.type} in '{other_q.id}'"
+                out.append(
+                    source.warning(
+                        ("sections", s, "questions", n, "id"),
+                        f"question id '{question.id}' has {differs}; exports put both in one "
+                        "column: give one of them another id",
+                        "shared-id",
+                    )
+                )
+    return out
+
+
 def _question(
     source: SourceFile, loc: YamlPath, question: Question, known_indicators: set[str] | None
 ) -> list[Diagnostic]:
@@ -185,6 +214,22 @@ def _question(
                 (*loc, "options"),
                 f"question '{qid}': a {question.type} question takes no options",
                 "options",
+            )
+        )
+    if question.integer and question.type != "number":
+        out.append(
+            source.error(
+                (*loc, "integer"),
+                f"question '{qid}': 'integer' applies to a number question, not {question.type}",
+                "integer",
+            )
+        )
+    if question.type == "multi_choice" and keys and all(o.exclusive for o in question.options):
+        out.append(
+            source.warning(
+                (*loc, "options"),
+                f"question '{qid}': every option is exclusive; use type choice",
+                "exclusive",
             )
         )
     valid = ["yes", "no"] if question.type == "yes_no" else keys

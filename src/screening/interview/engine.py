@@ -70,7 +70,9 @@ def normalize(
     if raw is None or raw == "" or raw == []:
         if question.required:
             raise InvalidAnswer(
-                "an answer is needed (or ? for don't know, - for declines)", question_id=question.id
+                "an answer is needed (or ? for don't know, - for declines)",
+                question_id=question.id,
+                code="needed",
             )
         return None
     value = _typed(question, raw)
@@ -95,10 +97,15 @@ def _typed(question: Question, raw: Any) -> AnswerValue:
             return "yes"
         if word in _NO:
             return "no"
-        raise InvalidAnswer(f"'{_short(raw)}' is not yes or no (type y or n)", question_id=qid)
+        raise InvalidAnswer(
+            f"'{_short(raw)}' is not yes or no (type y or n)",
+            question_id=qid,
+            code="not_yes_no",
+            values={"value": _short(raw)},
+        )
     if kind == "choice":
         if isinstance(raw, list):
-            raise InvalidAnswer("choose one option, not a list", question_id=qid)
+            raise InvalidAnswer("choose one option, not a list", question_id=qid, code="one_option")
         return _option_key(question, raw)
     if kind == "multi_choice":
         items = raw if isinstance(raw, list) else [p for p in re.split(r"[,\s]+", str(raw)) if p]
@@ -108,29 +115,68 @@ def _typed(question: Question, raw: Any) -> AnswerValue:
             if key not in keys:
                 keys.append(key)
         if not keys:
-            raise InvalidAnswer("choose at least one option", question_id=qid)
+            raise InvalidAnswer("choose at least one option", question_id=qid, code="no_option")
+        alone = [o for o in question.options if o.exclusive and o.key in keys]
+        if alone and len(keys) > 1:
+            option = alone[0]
+            raise InvalidAnswer(
+                f"'{localized(option.label, 'en')}' cannot be combined with other options",
+                question_id=qid,
+                code="exclusive",
+                values={"option": option.label},
+            )
         return keys
     if kind == "number":
-        return _number(raw, qid)
-    if kind == "date":
-        text = str(raw).strip()
-        try:
-            return date.fromisoformat(text).isoformat()
-        except ValueError:
+        value = _number(raw, qid)
+        if question.integer and not float(value).is_integer():
             raise InvalidAnswer(
-                f"'{_short(text)}' is not a date; write it as YYYY-MM-DD", question_id=qid
-            ) from None
+                f"'{_short(raw)}' is not a whole number",
+                question_id=qid,
+                code="not_whole",
+                values={"value": _short(raw)},
+            )
+        return int(value) if question.integer else value
+    if kind == "date":
+        return _date(raw, qid)
     text = str(raw)
     if len(text) > MAX_TEXT:
         raise InvalidAnswer(
-            f"the answer is {len(text)} characters; at most {MAX_TEXT}", question_id=qid
+            f"the answer is {len(text)} characters; at most {MAX_TEXT}",
+            question_id=qid,
+            code="too_long",
+            values={"n": len(text), "max": MAX_TEXT},
         )
     return text
 
 
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def _date(raw: Any, qid: str) -> str:
+    """ISO ``YYYY-MM-DD``, or the day first as Indonesian forms write it (31/12/1995,
+    31-12-1995); stored as ISO."""
+    if isinstance(raw, date):
+        return raw.isoformat()
+    text = str(raw).strip()
+    try:
+        day_first = _DAY_FIRST.match(text)
+        if day_first:
+            d, m, y = (int(g) for g in day_first.groups())
+            return date(y, m, d).isoformat()
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InvalidAnswer(
+            f"'{_short(text)}' is not a date; write it as YYYY-MM-DD or DD/MM/YYYY",
+            question_id=qid,
+            code="not_date",
+            values={"value": _short(text)},
+        ) from None
+
+
 def _number(raw: Any, qid: str) -> int | float:
     if isinstance(raw, bool):
-        raise InvalidAnswer("expected a number", question_id=qid)
+        raise InvalidAnswer("expected a number", question_id=qid, code="not_number",
+                            values={"value": raw})
     if isinstance(raw, int | float):
         value: float = raw
     else:
@@ -138,20 +184,41 @@ def _number(raw: Any, qid: str) -> int | float:
         try:
             value = float(text)
         except ValueError:
-            raise InvalidAnswer(f"'{_short(text)}' is not a number", question_id=qid) from None
+            raise InvalidAnswer(
+                f"'{_short(text)}' is not a number",
+                question_id=qid,
+                code="not_number",
+                values={"value": _short(text)},
+            ) from None
     if not math.isfinite(value):
-        raise InvalidAnswer("expected a finite number", question_id=qid)
+        raise InvalidAnswer("expected a finite number", question_id=qid, code="not_number",
+                            values={"value": _short(raw)})
     return int(value) if float(value).is_integer() and abs(value) < 1e15 else value
 
 
 def _option_key(question: Question, raw: Any) -> str:
+    """An option by its number, its key or its label (any language, any case), or by the
+    start of one when only one option starts so (``n`` for "none")."""
     text = str(raw).strip()
     if text.isdigit() and not question.option(text):
         index = int(text)
         if 1 <= index <= len(question.options):
             return question.options[index - 1].key
-    if question.option(text.lower()):
-        return text.lower()
+    wanted = text.casefold()
+    if question.option(wanted):
+        return wanted
+    for option in question.options:
+        if any(label.casefold() == wanted for label in option.label.values()):
+            return option.key
+    if wanted:
+        starting = [
+            option.key
+            for option in question.options
+            if option.key.startswith(wanted)
+            or any(label.casefold().startswith(wanted) for label in option.label.values())
+        ]
+        if len(starting) == 1:
+            return starting[0]
     keys = [o.key for o in question.options]
     from screening.errors import suggest
 
@@ -159,6 +226,13 @@ def _option_key(question: Question, raw: Any) -> str:
         f"'{_short(text)}' is not an option; choose 1-{len(keys)} or one of: {', '.join(keys)}"
         + suggest(text, keys),
         question_id=question.id,
+        code="not_option",
+        values={
+            "value": _short(text),
+            "n": len(keys),
+            "keys": ", ".join(keys),
+            "close": suggest(text, keys).partition("'")[2].rpartition("'")[0],
+        },
     )
 
 
@@ -226,6 +300,39 @@ class Interview:
             if candidate.id in self.answers and self.visible(candidate):
                 return candidate
         return None
+
+    def find_asked(self, ref: str) -> Question:
+        """An answered question by id or by its number in ``asked()`` (for :goto)."""
+        from screening.errors import suggest
+
+        asked = self.asked()
+        ref = ref.strip()
+        if not ref:
+            raise InvalidAnswer(
+                "name the question: its id or its number in :review", code="goto_empty"
+            )
+        if ref.isdigit():
+            n = int(ref)
+            if 1 <= n <= len(asked):
+                return asked[n - 1]
+            raise InvalidAnswer(
+                f"there is no answered question number {n} (1-{len(asked)})",
+                code="goto_number",
+                values={"n": n, "last": len(asked)},
+            )
+        for question in asked:
+            if question.id == ref.lower():
+                return question
+        if self.questionnaire.question(ref.lower()) is not None:
+            raise InvalidAnswer(
+                f"'{ref}' has not been asked yet", code="goto_not_yet", values={"ref": ref}
+            )
+        hint = suggest(ref, [q.id for q in asked])
+        raise InvalidAnswer(
+            f"no answered question '{ref}'" + hint,
+            code="goto_unknown",
+            values={"ref": ref, "close": hint.partition("'")[2].rpartition("'")[0]},
+        )
 
     def asked(self) -> list[Question]:
         """Questions answered and still shown, in script order."""

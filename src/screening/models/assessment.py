@@ -50,6 +50,8 @@ class Assessment(Strict):
     profiles_scored: list[str]
     #: Why this profile's result is the one reported (age, type of exploitation).
     chosen_because: str
+    #: The age the profile was chosen by (None: unknown, or the profile was given).
+    age: float | None = None
     level: Literal["high", "medium", "low"]
     level_title: LocalizedText | None = None
     trafficking_indicated: bool

@@ -26,6 +26,8 @@ class Option(Strict):
     label: LocalizedText
     #: For the exploitation_type role: which lists this answer selects.
     exploitation: Literal["labour", "sexual", "unknown"] | None = None
+    #: "Nobody", "none", "don't know": cannot be chosen together with another option.
+    exclusive: bool = False
 
 
 class Constraint(Strict):
@@ -54,6 +56,8 @@ class Question(Strict):
     required: bool = True
     show_when: Condition | None = None
     constraint: Constraint | None = None
+    #: For a number: whole numbers only (ages in whole years).
+    integer: bool = False
     options: list[Option] = Field(default_factory=list)
     #: Answer (yes, no or an option key) -> the indicators that answer reveals.
     indicators: dict[str, list[str]] = Field(default_factory=dict)
