@@ -375,3 +375,73 @@ def test_office_key_records_keep_the_identity_out_of_the_letter_without_the_key(
     stderr = fails(env, "referrals", "letter", ref, "-o", env["SCREENING_DB"], "--force")
     assert "is the records database" in stderr
     ok(env, "records", "verify")
+
+
+def test_an_indonesian_officer_sees_no_english_of_the_catalogue(
+    env: dict[str, str], record: str, tmp_path: Path
+) -> None:
+    from test_catalogue import english_on
+
+    screens = {}
+    result = invoke(env, "referrals", "add", record, "--to", "bp3mi", "--reason", "cek agen",
+                    "--ui", "id")
+    ref = result.stdout.strip().splitlines()[-1]
+    screens["add"] = result.output
+    screens["no_consent"] = invoke(env, "referrals", "add", record, "--to", "bp3mi",
+                                   "--no-consent", "--ui", "id").output
+    screens["update"] = invoke(env, "referrals", "update", ref, "--status", "sent",
+                               "--ui", "id").output
+    screens["list"] = invoke(env, "referrals", "list", "--ui", "id").output
+    screens["due"] = invoke(env, "referrals", "due", "--ui", "id").output
+    screens["show"] = invoke(env, "referrals", "show", ref, "--ui", "id").output
+    screens["letter"] = invoke(env, "referrals", "letter", ref, "-o", str(tmp_path / "l.html"),
+                               "--ui", "id").output
+    screens["services"] = invoke(env, "services", "list", "--ui", "id").output
+    screens["service"] = invoke(env, "services", "show", "bp3mi", "--ui", "id").output
+    assert "Rujukan" in screens["add"] and "Surat rujukan" in screens["letter"]
+    leaks = {name: english_on(screen) for name, screen in screens.items()}
+    assert {name: found for name, found in leaks.items() if found} == {}
+
+
+def test_exports_carry_the_referrals_and_never_their_words(
+    env: dict[str, str], record: str, tmp_path: Path
+) -> None:
+    import csv
+    import io
+
+    made = add(env, record, "--to", "uptd_ppa_bengkulu", "--reason", "CANARY-REASON")
+    ok(env, "referrals", "update", made, "--status", "sent", "--note", "CANARY-NOTE")
+    add(env, record, "--to", "legal_aid_bengkulu", "--no-consent")  # information only
+    # records export: a summary of each referral
+    [row] = json.loads(ok(env, "records", "export", "-f", "json").stdout)
+    assert [(r["service"], r["status"]) for r in row["referrals"]] == [
+        ("uptd_ppa_bengkulu", "sent"), ("legal_aid_bengkulu", "closed")]
+    [csv_row] = list(csv.DictReader(io.StringIO(ok(env, "records", "export", "-f",
+                                                   "csv").stdout)))
+    assert csv_row["referrals"] == (f"{made} uptd_ppa_bengkulu sent;"
+                                    f"{row['referrals'][1]['id']} legal_aid_bengkulu "
+                                    "closed/information_given")
+    # HTCDS: the referrals made, not the information-only one, from the standard's picklists
+    htcds = json.loads(ok(env, "records", "export", "-f", "htcds", "--lang", "en").stdout)
+    case = htcds[0] if isinstance(htcds, list) else htcds["cases"][0]
+    assert case["cas_ReferredOrganisation"] == [
+        "UPTD PPA of Bengkulu Province (women and children protection service)"]
+    assert case["cas_Status"] == "FollowUp"
+    assert case["cas_ReasonForOutgoingReferral"] == "AdditionalServicesRequired"
+    assert case["cas_OutgoingReferralDate"] == row["referrals"][0]["created_at"][:10]
+    ok(env, "referrals", "update", made, "--status", "closed", "--outcome", "assisted")
+    htcds = json.loads(ok(env, "records", "export", "-f", "htcds").stdout)
+    case = htcds[0] if isinstance(htcds, list) else htcds["cases"][0]
+    assert case["cas_Status"] == "ClosedReferred"
+    # referrals export: csv, json, jsonl; no words
+    for fmt in ("csv", "json", "jsonl"):
+        out = tmp_path / f"referrals.{fmt}"
+        ok(env, "referrals", "export", "-f", fmt, "-o", str(out))
+        text = out.read_text("utf-8")
+        assert made in text and "CANARY" not in text
+        assert oct(out.stat().st_mode & 0o777) == "0o600"
+    rows = json.loads((tmp_path / "referrals.json").read_text("utf-8"))
+    assert [s["status"] for s in rows[0]["steps"]] == ["proposed", "sent", "closed"]
+    assert "already exists" in fails(env, "referrals", "export", "-o",
+                                     str(tmp_path / "referrals.json"))
+    ok(env, "records", "verify")

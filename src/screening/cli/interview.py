@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from screening.cli._walk import Session
+    from screening.models.assessment import Assessment
 
 app = typer.Typer(help="Guided interviews: start, resume, list drafts.", no_args_is_help=True)
 
@@ -382,11 +383,15 @@ def _run(
         console.print(t("resume_with", ui, cmd=resume_cmd + " --answers FILE"))
         write_stdout_last_line(session.record_id)
         raise typer.Exit(exc.exit_code) from None
-    _finish(session, console, slip)
+    assessment = _finish(session, console, slip)
+    if answers is None and assessment is not None:
+        from screening.cli.referrals import offer_at_end
+
+        offer_at_end(session, assessment, console)
     write_stdout_last_line(session.record_id)
 
 
-def _finish(session: Session, console: Console, slip: Path | None) -> None:
+def _finish(session: Session, console: Console, slip: Path | None) -> Assessment | None:
     """Finalize in one transaction, then show the outcome, actions and the slip."""
     from screening.cli._messages import t
     from screening.cli._report import render_outcome, write_slip
@@ -454,6 +459,7 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
     if slip is not None:
         write_slip(session.indicator_set, session.language, slip)
         console.print(t("slip_written", session.ui, path=slip))
+    return assessment
 
 
 def _encryption_configured() -> bool:

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screening.cli._common import ContentOption, DbOption, FormatOption, TextFormatOption
+from screening.cli._common import (
+    ContentOption,
+    DbOption,
+    FormatOption,
+    TextFormatOption,
+    UiOption,
+)
 from screening.cli._output import Format, TextFormat
 from screening.cli.keys import KeyOption
 from screening.cli.records import OfficerOption, _actor, _now, _when
@@ -27,14 +33,6 @@ app = typer.Typer(
 LIST_KEYS = ("id", "record_id", "service", "status", "created_at", "updated_at", "outcome",
              "consent", "information_only", "officer", "closed_at")
 TABLE_COLUMNS = ["id", "record_id", "service", "status", "outcome", "updated_at"]
-
-
-def _ui() -> str:
-    """The officer's language for the tool's words, as the last interview left it."""
-    from screening.records import settings
-
-    ui = settings.load().get("ui")
-    return ui if ui in ("en", "id") else "en"
 
 
 def _row(referral: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +71,7 @@ def add(
     content: ContentOption = None,
     db: DbOption = None,
     fmt: TextFormatOption = TextFormat.text,
+    ui: UiOption = None,
 ) -> None:
     """Refer the person of a completed record to a service of the directory.
 
@@ -98,7 +97,7 @@ def add(
         record = store.record(record_id)
         agreed = consent
         if agreed is None:
-            agreed = _ask_consent(cat, to, record)
+            agreed = _ask_consent(cat, to, record, ui or "en")
         referral = store.add_referral(
             record["id"],
             service=_service_facts(service),
@@ -112,7 +111,7 @@ def add(
         emit_json(referral)
     else:
         key = "referral_information_only" if referral["information_only"] else "referral_added"
-        err().print(t(key, _ui(), id=referral["id"], service=service.id,
+        err().print(t(key, ui or "en", id=referral["id"], service=service.id,
                       status=referral["status"]), soft_wrap=True)
     if fmt is TextFormat.text:
         from screening.cli._walk import write_stdout_last_line
@@ -150,7 +149,7 @@ def _decide(service: Any, record: dict[str, Any], agreed: bool, consent_by: str,
     )
 
 
-def _ask_consent(cat: Catalogue, service_id: str, record: dict[str, Any]) -> bool:
+def _ask_consent(cat: Catalogue, service_id: str, record: dict[str, Any], ui: str) -> bool:
     """At a terminal, ask; otherwise the answer the person gave on sharing in the interview."""
     if sys.stdin.isatty():
         from rich.prompt import Confirm
@@ -159,7 +158,6 @@ def _ask_consent(cat: Catalogue, service_id: str, record: dict[str, Any]) -> boo
         from screening.cli._output import err
         from screening.models.base import localized
 
-        ui = _ui()
         name = localized(cat.service(service_id).name, ui)
         return Confirm.ask(t("ask_referral_consent", ui, service=name), console=err())
     return bool(record.get("consent_share"))
@@ -184,6 +182,7 @@ def update(
     officer: OfficerOption = None,
     db: DbOption = None,
     fmt: TextFormatOption = TextFormat.text,
+    ui: UiOption = None,
 ) -> None:
     """Move a referral on. A change the lifecycle does not allow is refused, naming the
     statuses it can move to.
@@ -206,7 +205,7 @@ def update(
     if fmt is TextFormat.json:
         emit_json(referral)
         return
-    err().print(t("referral_updated", _ui(), id=referral["id"], status=referral["status"]))
+    err().print(t("referral_updated", ui or "en", id=referral["id"], status=referral["status"]))
 
 
 def _check(value: str | None, choices: tuple[str, ...], option: str) -> None:
@@ -237,6 +236,7 @@ def list_referrals(
     days: DaysOption = 7,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
+    ui: UiOption = None,
 ) -> None:
     """List referrals, oldest first.
 
@@ -260,17 +260,22 @@ def list_referrals(
         else:
             rows = store.list_referrals(status=status, service=service, record_id=record,
                                         since=_when(since, "since"), until=_when(until, "until"))
-    _emit(rows, fmt, "Referrals")
+    from screening.cli._messages import t
+
+    _emit(rows, fmt, t("referrals_title", ui or "en"), ui or "en")
 
 
-def _emit(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
+def _emit(rows: list[dict[str, Any]], fmt: Format, title: str, ui: str) -> None:
+    from screening.cli._messages import t
     from screening.cli._output import emit_rows, err
+    from screening.cli.records import column_heads
 
     listed = [_row(r) for r in rows]
     emit_rows(listed, TABLE_COLUMNS if fmt is Format.table else list(LIST_KEYS), fmt,
-              title=title)
+              title=title, headers={**column_heads(TABLE_COLUMNS, ui),
+                                    "id": t("col.referral", ui)})
     if fmt is Format.table:
-        err().print(f"{len(listed)} referral(s)")
+        err().print(t("referrals_count", ui, n=len(listed)))
 
 
 @app.command("due")
@@ -278,6 +283,7 @@ def due(
     days: DaysOption = 7,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
+    ui: UiOption = None,
 ) -> None:
     """Referrals forgotten: not received within N days of being made, or not moved on
     within N days of their last change (default 7). Help under way is not listed.
@@ -286,11 +292,60 @@ def due(
     """
     from datetime import UTC, datetime
 
+    from screening.cli._messages import t
     from screening.records.store import Store
 
     with Store.open(db) as store:
         rows = store.due_referrals(days=days, now=datetime.now(UTC))
-    _emit(rows, fmt, f"Referrals due (no move for {days} days)")
+    _emit(rows, fmt, t("referrals_due_title", ui or "en", days=days), ui or "en")
+
+
+@app.command("export")
+def export(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="csv, json or jsonl.")
+    ] = "json",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (owner-only) instead of stdout.",
+                     dir_okay=False),
+    ] = None,
+    status: Annotated[str | None, typer.Option("--status", help="Only this status.")] = None,
+    service: Annotated[str | None, typer.Option("--service", help="Only this service.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Made on or after.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Made on or before.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    officer: OfficerOption = None,
+    db: DbOption = None,
+) -> None:
+    """Export referrals with their status trail, for the office's monitoring.
+
+    Whom, when, the status and outcome, the consent: never the person's identity, the reason
+    or the notes, which stay in the office. Logged.
+
+    Example: screening referrals export -f csv -o referrals.csv --since 2026-11-01
+    """
+    from screening.records.exports import Sink
+    from screening.records.referrals import export_referrals
+    from screening.records.store import Store
+    from screening.referrals.lifecycle import STATUSES
+
+    _check(fmt, ("csv", "json", "jsonl"), "--format")
+    _check(status, STATUSES, "--status")
+    with Store.open(db) as store:
+        if output is not None:
+            _check_output(output, store, force)
+        rows = store.list_referrals(status=status, service=service,
+                                    since=_when(since, "since"), until=_when(until, "until"))
+        sink = Sink(output)
+        try:
+            count = export_referrals(rows, fmt, sink)
+            sink.commit()
+        except BaseException:
+            sink.abort()
+            raise
+        store.log_event(None, "referrals_export", officer=_actor(officer), at=_now(),
+                        detail={"format": fmt, "count": count})
 
 
 @app.command("show")
@@ -298,6 +353,7 @@ def show(
     referral_id: Annotated[str, typer.Argument(help="The referral id.")],
     db: DbOption = None,
     fmt: TextFormatOption = TextFormat.text,
+    ui: UiOption = None,
 ) -> None:
     """One referral: the service, the consent, every status with officer and time.
 
@@ -313,20 +369,25 @@ def show(
     if fmt is TextFormat.json:
         emit_json(referral)
         return
+    from screening.cli._messages import t
+    from screening.models.base import localized
+
+    ui = ui or "en"
     console = out()
     service = referral["service_detail"] or {}
-    name = (service.get("name") or {}).get("en", referral["service"])
-    console.print(f"[bold]{referral['id']}[/]  record {referral['record_id']}  ->  "
-                  f"{escape(name)} ({referral['service']})", soft_wrap=True)
-    consent = referral["consent"] + (f" by {referral['consent_by']}"
+    name = localized(service.get("name") or {}, ui) or referral["service"]
+    console.print(f"[bold]{referral['id']}[/]  {t('referral_record', ui)} "
+                  f"{referral['record_id']}  ->  {escape(name)} ({referral['service']})",
+                  soft_wrap=True)
+    consent = referral["consent"] + (f" ({referral['consent_by']})"
                                      if referral["consent_by"] else "")
     if referral["override_reason"]:
-        consent += f" (reason: {referral['override_reason']})"
-    console.print(f"consent: {escape(consent)}", soft_wrap=True)
+        consent += f": {referral['override_reason']}"
+    console.print(f"{t('referral_consent', ui)}: {escape(consent)}", soft_wrap=True)
     reason = referral["reason"]
     if reason:
-        console.print(f"reason: {escape(reason if isinstance(reason, str) else '[erased]')}",
-                      soft_wrap=True)
+        text = reason if isinstance(reason, str) else t("referral_erased", ui)
+        console.print(f"{t('referral_reason', ui)}: {escape(text)}", soft_wrap=True)
     for step in referral["steps"]:
         outcome = f" ({step['outcome']})" if step["outcome"] else ""
         note = f": {escape(step['note'])}" if step["note"] else ""
@@ -347,6 +408,7 @@ def letter(
     officer: OfficerOption = None,
     content: ContentOption = None,
     db: DbOption = None,
+    ui: UiOption = None,
 ) -> None:
     """Write the printable A4 handover letter for the receiving service.
 
@@ -379,12 +441,27 @@ def letter(
         _write(output, html)
         store.log_event(referral["record_id"], "referral_letter", officer=_actor(officer),
                         at=_now(), detail={"referral": referral["id"], "lang": lang})
-    err().print(t("letter_written", _ui(), path=output), soft_wrap=True)
+    err().print(t("letter_written", ui or "en", path=output), soft_wrap=True)
 
 
 def _letter(store: Store, referral: dict[str, Any], lang: str, private: Any, key: Any,
             who: str, content: Path | None) -> str:
     from screening.content.catalogue import from_snapshot
+
+    record = store.record(referral["record_id"])
+    if private is not None and record.get("sealed"):
+        from screening.cli.records import _open
+
+        record = _open(record, private, key)
+        store.log_event(record["id"], "decrypt", officer=who, at=_now(),
+                        detail={"via": "referrals letter"})
+    questionnaire, _ = from_snapshot(store.snapshot(record["content_hash"]))
+    return _letter_html(store, referral, lang, record, questionnaire)
+
+
+def _letter_html(store: Store, referral: dict[str, Any], lang: str, record: dict[str, Any],
+                 questionnaire: Any) -> str:
+    """The letter for ``record`` as it stands (identity only where its answers are open)."""
     from screening.interview.clock import Clock
     from screening.models.base import localized
     from screening.records.protection import is_marker
@@ -396,14 +473,6 @@ def _letter(store: Store, referral: dict[str, Any], lang: str, private: Any, key
             f"Referral {referral['id']} was recorded as information only: the person did not "
             "agree to share their details with this service, so there is no letter."
         )
-    record = store.record(referral["record_id"])
-    if private is not None and record.get("sealed"):
-        from screening.cli.records import _open
-
-        record = _open(record, private, key)
-        store.log_event(record["id"], "decrypt", officer=who, at=_now(),
-                        detail={"via": "referrals letter"})
-    questionnaire, _ = from_snapshot(store.snapshot(record["content_hash"]))
     identity = []
     for question in questionnaire.questions():
         value = record["answers"].get(question.id)
@@ -460,3 +529,118 @@ def _write(path: Path, text: str) -> None:
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise ScreeningError(f"cannot write the letter to {path}: {exc.strerror or exc}") from None
+
+
+# --- at the end of an interview ----------------------------------------------------------------
+
+
+def offer_at_end(session: Any, assessment: Any, console: Any) -> None:
+    """After a guided interview whose result suggests referrals: pick services, ask consent
+    for each, record them, and write each letter while the answers are still open.
+
+    Enter (or the end of input) skips; the record is already finalized, so nothing here can
+    lose it.
+    """
+    from rich.markup import escape
+
+    from screening.cli._keyboard import Keyboard
+    from screening.cli._messages import t
+    from screening.cli._walk import read_terminal
+    from screening.models.base import localized
+    from screening.referrals.lifecycle import ReferralRefused
+
+    ui = session.ui
+    services = _suggested(session, assessment)
+    if not services:
+        return
+    console.print(f"\n[bold underline]{t('refer_now', ui)}[/]")
+    for n, service in enumerate(services, start=1):
+        console.print(f"  {n}. {escape(localized(service.name, ui))} ({service.id})")
+    with Keyboard(console) as keyboard:
+        def ask(prompt: str) -> str:
+            try:
+                return read_terminal(keyboard.read, prompt).strip()
+            except EOFError:
+                return ""
+
+        picked = _pick(ask(t("refer_pick", ui) + " "), len(services))
+        if picked is None:
+            console.print(f"[yellow]{t('refer_bad_pick', ui, n=len(services))}[/]")
+            picked = _pick(ask(t("refer_pick", ui) + " "), len(services)) or []
+        record = session.store.record(session.record_id)
+        child = (assessment.profile or "").startswith("child-")
+        for index in picked:
+            service = services[index - 1]
+            name = localized(service.name, ui)
+            question = "refer_consent_child" if child else "ask_referral_consent"
+            agreed = ask(t(question, ui, service=name) + " (y/n) ").lower() in ("y", "ya", "yes")
+            by = "guardian" if child and agreed else "person"
+            override, reason = False, None
+            try:
+                decision = _decide(service, record, agreed, by, False, None)
+            except ReferralRefused:  # a child's referral to child protection, without consent
+                reason = ask(t("refer_override_reason", ui) + " ")
+                while not reason:
+                    reason = ask(t("refer_override_reason", ui) + " ")
+                override = True
+                decision = _decide(service, record, agreed, by, override, reason)
+            referral = session.store.add_referral(
+                session.record_id, service=_service_facts(service), decision=decision,
+                reason=None, officer=session.officer, at=session.clock.stamp(),
+            )
+            key = "referral_information_only" if referral["information_only"] else "referral_added"
+            console.print(t(key, ui, id=referral["id"], service=service.id,
+                            status=referral["status"]), soft_wrap=True)
+            if referral["information_only"]:
+                continue
+            default = f"letter-{referral['id']}.html"
+            path = ask(t("refer_letter", ui, default=default) + " ") or default
+            if path == "-":
+                continue
+            _end_letter(session, referral, Path(path), record, console)
+
+
+def _suggested(session: Any, assessment: Any) -> list[Any]:
+    """The services the result names (level and profile), from the directory the record
+    began with."""
+    from screening.content.catalogue import directories_from_snapshot
+
+    if assessment is None or assessment.level == "low" or not assessment.referrals:
+        return []
+    snapshot = session.store.snapshot(session.content_hash)
+    services = {s.id: s for d in directories_from_snapshot(snapshot) for s in d.services}
+    return [services[r["id"]] for r in assessment.referrals if r["id"] in services]
+
+
+def _pick(text: str, count: int) -> list[int] | None:
+    """'1,3' -> [1, 3]; '' -> []; None when not numbers of the list."""
+    if not text:
+        return []
+    try:
+        numbers = [int(part) for part in text.replace(" ", ",").split(",") if part]
+    except ValueError:
+        return None
+    if not all(1 <= n <= count for n in numbers):
+        return None
+    return list(dict.fromkeys(numbers))
+
+
+def _end_letter(session: Any, referral: dict[str, Any], path: Path, record: dict[str, Any],
+                console: Any) -> None:
+    """The letter with the identity from the interview just finished (still open here)."""
+    from screening.cli._messages import t
+    from screening.errors import ScreeningError
+
+    opened = {**record, "answers": dict(session.interview.pruned())}
+    try:
+        _check_output(path, session.store, force=False)
+        html = _letter_html(session.store, referral, session.language if session.language in (
+            "id", "en") else "id", opened, session.questionnaire)
+        _write(path, html)
+    except ScreeningError as exc:
+        console.print(f"[red]{exc.message}[/]", soft_wrap=True)
+        return
+    session.store.log_event(session.record_id, "referral_letter", officer=session.officer,
+                            at=session.clock.stamp(),
+                            detail={"referral": referral["id"], "lang": session.language})
+    console.print(t("letter_written", session.ui, path=path), soft_wrap=True)

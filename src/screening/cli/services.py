@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screening.cli._common import ContentOption, FormatOption, TextFormatOption
+from screening.cli._common import ContentOption, FormatOption, TextFormatOption, UiOption
 from screening.cli._output import Format, TextFormat
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def list_services(
     area: Annotated[
         str | None, typer.Option("--area", help="Only this area (e.g. national, Bengkulu).")
     ] = None,
-    ui: Annotated[str, typer.Option("--ui", help="Language of the names: en or id.")] = "id",
+    ui: UiOption = None,
     content: ContentOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -87,6 +87,7 @@ def list_services(
       screening services list --kind shelter --format json
     """
     from screening.cli._common import catalogue
+    from screening.cli._messages import t
     from screening.cli._output import emit_rows, err
     from screening.models.base import localized
     from screening.models.services import SERVES, SERVICE_KINDS, contact_text
@@ -103,22 +104,26 @@ def list_services(
     rows = [
         {
             **service_row(s),
-            "name": localized(s.name, ui),
+            "name": localized(s.name, ui or "en"),
             "serves": ", ".join(s.serves),
-            "contact": contact_text(s, marked=True),
+            "contact": contact_text(s, mark=t("check_locally", ui or "en")),
         }
         for s in services
     ]
     columns = TABLE_COLUMNS if fmt is Format.table else COLUMNS
-    emit_rows(rows, columns, fmt, title="Services", json_rows=[service_row(s) for s in services])
+    from screening.cli.records import column_heads
+
+    emit_rows(rows, columns, fmt, title=t("services_title", ui or "en"),
+              headers={**column_heads(columns, ui or "en"), "id": "id"},
+              json_rows=[service_row(s) for s in services])
     if fmt is Format.table:
-        err().print(f"{len(rows)} service(s)")
+        err().print(t("services_count", ui or "en", n=len(rows)))
 
 
 @app.command("show")
 def show(
     service_id: Annotated[str, typer.Argument(help="The service id.")],
-    ui: Annotated[str, typer.Option("--ui", help="Language: en or id.")] = "id",
+    ui: UiOption = None,
     content: ContentOption = None,
     fmt: TextFormatOption = TextFormat.text,
 ) -> None:
@@ -133,6 +138,7 @@ def show(
     from screening.cli._output import emit_json, out
     from screening.models.base import localized
 
+    ui = ui or "en"
     service = catalogue(content).service(service_id)
     if fmt is TextFormat.json:
         emit_json(service_row(service))

@@ -493,6 +493,20 @@ def from_snapshot(snapshot: dict[str, str]) -> tuple[Questionnaire, IndicatorSet
     return questionnaire, indicator_set  # type: ignore[return-value]  # validated by kind above
 
 
+def directories_from_snapshot(snapshot: dict[str, str]) -> list[ServiceDirectory]:
+    """The service directories a record began with (none for records older than them)."""
+    out = []
+    for key in sorted(k for k in snapshot if k.startswith("services:")):
+        source = _parsed(snapshot[key], f"<stored {key}>")
+        if source.diagnostics or source.data is None:
+            raise ContentError(source.diagnostics)
+        try:
+            out.append(ServiceDirectory.model_validate(source.data))
+        except ValidationError as exc:
+            raise ContentError(_located(source, ServiceDirectory, exc)) from None
+    return out
+
+
 # --- the parsed-YAML cache -------------------------------------------------------------------
 #
 # Reading the YAML is most of a start-up: PyYAML's located parse of the bundled content takes

@@ -84,10 +84,10 @@ class ServiceDirectory(Strict):
         return next((s for s in self.services if s.id == service_id), None)
 
 
-def contact_text(service: Service, *, marked: bool = False) -> str:
+def contact_text(service: Service, *, mark: str | None = None) -> str:
     """The numbers on one line, grouped by line ("SAPA 129: 021-129, WhatsApp 08111-129-129");
-    an entry with no number shows its office. ``marked`` adds "(check locally)" after a line
-    nobody has confirmed."""
+    an entry with no number shows its office. ``mark`` (e.g. "check locally") follows, in
+    brackets, a line nobody has confirmed."""
     reachable = [c for c in service.contacts if c.kind not in ("hours", "address", "office")]
     groups: dict[str | None, list[Contact]] = {}
     for c in reachable or service.contacts:
@@ -97,8 +97,8 @@ def contact_text(service: Service, *, marked: bool = False) -> str:
         values = ", ".join(("WhatsApp " if c.kind == "whatsapp" else "") + c.value
                            for c in contacts)
         text = values if not line or line.startswith("\0") else f"{line}: {values}"
-        if marked and not all(c.confirmed for c in contacts):
-            text += " (check locally)"
+        if mark and not all(c.confirmed for c in contacts):
+            text += f" ({mark})"
         parts.append(text)
     return ", ".join(parts)
 

@@ -4,7 +4,8 @@ Pure: a record dict (as the store returns it, opened or not) in, one HTCDS case 
 The mapping is keyed by question id and option key of the bundled scripts (departure,
 returnee); a question a script does not have maps to nothing. docs/htcds.md documents every
 line of it. A screening is not a case: what HTCDS calls a victim is here a person screened,
-and the referral fields carry the referrals the screening *recommended*.
+and the referral fields carry the referrals actually made (``screening referrals``), or,
+when none was, the ones the screening *recommended*.
 """
 
 from __future__ import annotations
@@ -206,6 +207,22 @@ def skip_reason(record: dict[str, Any]) -> str | None:
     return None
 
 
+def _made_referrals(made: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """The referral fields from the referrals actually made (``screening referrals``), which
+    replace the ones the screening only recommended: whom, when, and whether any is open."""
+    open_ = any(r.get("status") != "closed" for r in made)
+    return {
+        "cas_Status": "FollowUp" if open_ else "ClosedReferred",
+        "cas_ReferredOrganisation": list(dict.fromkeys(
+            _name(r.get("service_name"), lang) or r.get("service") for r in made)),
+        "cas_ReasonForOutgoingReferral": "AdditionalServicesRequired",
+        "cas_OutgoingReferralDate": min(r["created_at"] for r in made)[:10],
+        "cas_OutgoingReferralDetails": "; ".join(
+            f"{r['id']} {r['service']}: {r['status']}"
+            + (f" ({r['outcome']})" if r.get("outcome") else "") for r in made),
+    }
+
+
 def to_case(record: dict[str, Any], *, lang: str = "en") -> dict[str, Any]:
     """One completed record as an HTCDS case. Identifying person fields appear only when the
     record's values are plain (opened with the key and shared with consent)."""
@@ -213,6 +230,7 @@ def to_case(record: dict[str, Any], *, lang: str = "en") -> dict[str, Any]:
     assessment = record.get("assessment") or {}
     level = record.get("level")
     referrals = [_name(r.get("name"), lang) for r in assessment.get("referrals") or []]
+    made = [r for r in record.get("referrals") or [] if not r.get("information_only")]
     exploitation = [
         EXPLOITATION[k] for k in _keys(answers.get("exploitation_type")) if k in EXPLOITATION
     ]
@@ -232,6 +250,7 @@ def to_case(record: dict[str, Any], *, lang: str = "en") -> dict[str, Any]:
             if referrals
             else None
         ),
+        **(_made_referrals(made, lang) if made else {}),
         "vic_AgreementToManagePersonalData": record.get("consent_share"),
         "vic_MethodOfRecruitment": _collect(answers, RECRUITMENT),
         "vic_MethodsOfControl": _collect(answers, CONTROL),

@@ -269,3 +269,38 @@ class Referrals(Trail):
                 if is_due(row["status"], row["created_at"], row["updated_at"], now=now, days=days)
             ]
             return self._assemble_referrals(rows)
+
+
+#: A referral in an export: whom, when, how it stands, with what consent. Never its words
+#: (the reason, the notes), which stay in the office.
+EXPORT_COLUMNS = ("id", "record_id", "service", "status", "outcome", "consent", "consent_by",
+                  "information_only", "officer", "created_at", "updated_at", "closed_at")
+
+
+def export_referrals(rows: list[dict[str, Any]], fmt: str, sink: Any) -> int:
+    """Write referrals to ``sink`` (an exports ``Sink``) as csv, json or jsonl; the count."""
+    import csv
+    import io
+
+    def plain(referral: dict[str, Any]) -> dict[str, Any]:
+        out = {k: referral[k] for k in EXPORT_COLUMNS}
+        out["steps"] = [{k: s[k] for k in ("status", "outcome", "officer", "at")}
+                        for s in referral["steps"]]
+        return out
+
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=[*EXPORT_COLUMNS, "steps"],
+                                lineterminator="\n")
+        writer.writeheader()
+        for referral in rows:
+            row = plain(referral)
+            row["steps"] = ";".join(f"{s['at'][:16]} {s['status']}" for s in row["steps"])
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        sink.write(buffer.getvalue())
+    elif fmt == "jsonl":
+        for referral in rows:
+            sink.write(json.dumps(plain(referral), ensure_ascii=False) + "\n")
+    else:
+        sink.write(json.dumps([plain(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
+    return len(rows)
