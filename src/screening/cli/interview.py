@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from screening.cli._walk import Session
     from screening.models.assessment import Assessment
+    from screening.records.store import Store
 
 app = typer.Typer(help="Guided interviews: start, resume, list drafts.", no_args_is_help=True)
 
@@ -62,6 +63,11 @@ def start(
     slip: SlipOption = None,
     db: DbOption = None,
     content: ContentOption = None,
+    follows: Annotated[
+        str | None,
+        typer.Option("--follows", help="The record this interview follows up (the follow-up "
+                     "script after a referral): linked in the audit trail."),
+    ] = None,
 ) -> None:
     """Start a guided interview (default: the departure script).
 
@@ -75,6 +81,8 @@ def start(
       screening interview start returnee --lang id --ui id
 
       screening interview start departure --answers form-0412.yaml
+
+      screening interview start followup --follows 20261127-K7M2QX
     """
     ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._common import catalogue as load
@@ -123,6 +131,9 @@ def start(
     clock = Clock()
     store = Store.open(db)
     try:
+        detail: dict[str, object] = {"mode": "paper" if form else "guided"}
+        if follows is not None:
+            detail.update(_follows(store, follows))
         record_id = store.create_record(
             questionnaire_id=questionnaire.id,
             questionnaire_version=questionnaire.version,
@@ -132,7 +143,7 @@ def start(
             location=location,
             language=lang,
             started_at=clock.stamp(),
-            detail={"mode": "paper" if form else "guided"},
+            detail=detail,
         )
         if form is None:
             settings.save({"officer": officer, "location": location, "ui": ui})
@@ -153,6 +164,18 @@ def start(
         _run(session, form.answers if form else None, console, slip, db, resumed=False)
     finally:
         store.close()
+
+
+def _follows(store: Store, record_id: str) -> dict[str, object]:
+    """The link a follow-up keeps: the record followed and its referrals (ids only)."""
+    from screening.errors import ScreeningError
+
+    record = store.record(record_id)
+    if record["status"] != "completed":
+        raise ScreeningError(f"Record {record['id']} is still a draft: a follow-up follows a "
+                             "finished interview.")
+    return {"follows": record["id"],
+            "referrals": [r["id"] for r in record.get("referrals") or []]}
 
 
 @app.command("resume")
@@ -403,6 +426,10 @@ def _finish(session: Session, console: Console, slip: Path | None) -> Assessment
         assessment = None
         answers: dict = {}
         outcome = "consent_declined"
+    elif not session.questionnaire.scored:  # a follow-up: answers, no level
+        assessment = None
+        answers = interview.pruned()
+        outcome = "completed"
     else:
         from screening.assessment.scoring import assess
 

@@ -81,6 +81,16 @@ def check_questionnaire(
     questionnaire: Questionnaire, indicator_sets: dict[str, IndicatorSet], source: SourceFile
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    if not questionnaire.scored:
+        for s, section in enumerate(questionnaire.sections):
+            for n, question in enumerate(section.questions):
+                if question.indicators:
+                    out.append(source.error(
+                        ("sections", s, "questions", n, "indicators"),
+                        f"question '{question.id}': a script with 'scored: false' gives no "
+                        "level, so its answers map to no indicator",
+                        "unscored-indicators",
+                    ))
     indicator_set = indicator_sets.get(questionnaire.indicator_set)
     if indicator_set is None:
         out.append(

@@ -101,6 +101,9 @@ class Questionnaire(Strict):
     description: LocalizedText | None = None
     #: The indicator set whose ids the questions map to.
     indicator_set: str
+    #: False for a script that is not a screening (the follow-up after a referral): it gives
+    #: no level, and its questions map to no indicator.
+    scored: bool = True
     sections: list[Section] = Field(min_length=1)
 
     _order: list[Question] | None = PrivateAttr(default=None)
