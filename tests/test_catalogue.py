@@ -110,6 +110,10 @@ def test_every_command_speaks_indonesian_to_an_indonesian_officer(
     screens["quit"] = run(env, "interview", "start", "mini", "--officer", "Petugas Uji",
                           "--location", "Loket 2", "--lang", "id", input="y\n:quit\n")
     screens["before"] = run(env, "interview", "start", "mini", input="")
+    drafts = json.loads(runner.invoke(app, ["interview", "drafts", "--format", "json"],
+                                      env=env).stdout)
+    screens["resume"] = run(env, "interview", "resume", drafts[0]["id"],
+                            input="30\nn\nn\nn\n\n")
     screens["drafts"] = run(env, "interview", "drafts")
     listed = runner.invoke(app, ["records", "list", "--format", "json"], env=env).stdout
     record_id = json.loads(listed)[-1]["id"]  # the guided interview: the oldest
@@ -134,3 +138,46 @@ def test_machine_readable_output_keeps_english_keys(tmp_path: Path, env: dict[st
     csv = runner.invoke(app, ["records", "list", "--format", "csv"], env=env).stdout
     assert csv.splitlines()[0].startswith("id,status,questionnaire,level")
     assert ",completed," in csv
+
+
+def typed(value: object) -> str:
+    """An answer of a worked case as the officer would type it."""
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if value is True or value == "yes":
+        return "y"
+    if value is False or value == "no":
+        return "n"
+    return {"unknown": "?", "declined": "-"}.get(str(value), str(value))
+
+
+@pytest.mark.parametrize("case", ["departure-child-16-neighbour", "departure-declines-most"])
+def test_a_whole_departure_interview_in_indonesian_has_no_english_of_the_tool(
+    tmp_path: Path, case: str
+) -> None:
+    from screening.content.catalogue import load_catalogue
+    from screening.interview.answers_file import read_answers_file
+    from screening.interview.engine import Interview, alert_for
+
+    form = read_answers_file(Path(__file__).parent / "cases" / f"{case}.yaml")
+    walk = Interview(load_catalogue().questionnaire("departure"))
+    lines = ["Petugas Uji", "Loket 2", ""]  # Enter: the script's first language, id
+    while (question := walk.next_question()) is not None:
+        raw = typed(form.answers.get(question.id, ""))
+        value = walk.answer(question, raw)
+        lines.append(raw)
+        if alert_for(question, value):
+            lines.append("")  # the safety panel is acknowledged
+        if len(lines) == 12:
+            lines[-1:-1] = [":review", ":goto 2", "", ":help"]
+    env = {"SCREENING_DB": str(tmp_path / "r.db")}
+    result = runner.invoke(app, ["interview", "start", "departure", "--ui", "id"],
+                           input="\n".join(lines) + "\n", env=env)
+    assert result.exit_code == 0, result.output[-3000:]
+    assert "Wawancara selesai" in result.stderr and "Tingkat:" in result.stderr
+    # question ids name the questions for :goto; they are the content's identifiers
+    screen = result.output
+    for question in walk.questionnaire.questions():
+        screen = re.sub(rf"(?<![\w-]){re.escape(question.id)}(?![\w-])", "", screen)
+    leaks = english_on(screen)
+    assert leaks == [], "\n".join(leaks)

@@ -6,6 +6,7 @@ Content is written inline next to the assertion that needs it.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,79 @@ def test_pause_holds_the_screen_until_enter(env: dict[str, str]) -> None:
     assert "Press Enter to continue" in result.stderr
     assert "Interview complete" in result.stderr
     assert answers(env, result.stdout)["age"] == 30
+
+
+# --- small things that add up ----------------------------------------------------------------
+
+
+def test_a_sealed_record_says_so_at_the_end_and_in_show(tmp_path: Path) -> None:
+    from tests._protect import case_answers, cli_env, invoke, make_keys, write_form
+
+    from screening.records.crypto import fingerprint, load_public_key
+
+    _, public = make_keys(tmp_path / "keys")
+    env = cli_env(tmp_path, public)
+    done = invoke(env, "interview", "start", "departure", "--answers",
+                  str(write_form(tmp_path / "f.json", case_answers())))
+    assert done.exit_code == 0, done.output
+    print_ = fingerprint(load_public_key(public))
+    assert f"Sealed for the office key {print_}" in done.stderr
+    assert "UNSEALED" not in done.stderr
+    shown = invoke(env, "records", "show", done.stdout.strip().splitlines()[-1])
+    assert shown.exit_code == 0, shown.output
+    assert "[sealed]: identifying answers, free text and notes are sealed" in shown.stdout
+    assert "\n: identifying" not in shown.stdout  # never a bare colon
+
+
+def test_an_unsealed_record_says_so_at_the_end(tmp_path: Path, env: dict[str, str]) -> None:
+    form = tmp_path / "f.yaml"
+    form.write_text("answers: {consent: yes, age: 30, job_offer: no, passport_held: no, "
+                    "danger: no}\n", encoding="utf-8")
+    done = runner.invoke(app, ["interview", "start", "mini", "--answers", str(form)], env=env)
+    assert "Stored UNSEALED: no office key is configured" in done.stderr
+
+
+def test_one_answer_is_one_answer_and_no_drafts_is_a_sentence(env: dict[str, str]) -> None:
+    empty = runner.invoke(app, ["interview", "drafts"], env=env)
+    assert empty.exit_code == 0 and empty.stdout == ""
+    assert empty.stderr.strip() == "No open drafts."
+    none = runner.invoke(app, ["records", "list"], env=env)
+    assert none.stdout == "" and none.stderr.strip() == "No records."
+    one = start(env, ["y", ":quit"])
+    assert "is saved (1 answer)." in one.stderr
+    assert runner.invoke(app, ["interview", "drafts", "--format", "json"], env=env).stdout != "[]"
+
+
+def test_records_list_shows_whole_times_at_120_columns(env: dict[str, str]) -> None:
+    start(env, ["y", "30", "n", "n", "n", ""])
+    listed = runner.invoke(app, ["records", "list"], env={**env, "COLUMNS": "120"})
+    assert listed.exit_code == 0, listed.output
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", listed.stdout)
+    assert max(len(line) for line in listed.stdout.splitlines()) <= 120
+
+
+@pytest.mark.parametrize("level", ["HIGH", "High", "high"])
+def test_choice_options_are_case_insensitive(env: dict[str, str], level: str) -> None:
+    result = runner.invoke(app, ["records", "list", "--level", level, "--format", "JSON"],
+                           env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+    exported = runner.invoke(app, ["records", "export", "--level", level, "--status",
+                                   "COMPLETED", "--format", "json"], env=env)
+    assert exported.exit_code == 0, exported.output
+
+
+def test_section_guidance_does_not_repeat_the_read_aloud_warning() -> None:
+    result = runner.invoke(app, ["questionnaires", "preview", "departure", "--ui", "en"])
+    assert result.exit_code == 0, result.output
+    assert "do not read aloud: Not read aloud" not in result.stdout
+    assert "Guidance: Not read aloud." in result.stdout
+
+
+def test_review_names_what_is_still_to_ask_in_words(env: dict[str, str]) -> None:
+    result = start(env, ["y", "30", ":review", "n", "n", "n", ""])
+    assert result.exit_code == 0, result.output
+    review = result.stderr.split("Answers so far", 1)[1].split("Question 3", 1)[0]
+    assert "Still to ask (required): 3" in review
+    assert "  - A job offer?" in review and "  - In danger?" in review
+    assert "passport_held" not in review and "danger," not in review

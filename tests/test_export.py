@@ -272,25 +272,31 @@ def test_htcds(env: dict[str, str], records: dict[str, str], office: tuple[Path,
     result, cases = exported(env, "--format", "htcds")
     assert "Skipped 1 record(s): a draft (HTCDS holds cases)." in result.stderr
     assert "Skipped 1 record(s): consent declined (HTCDS holds cases)." in result.stderr
-    by_id = {case["x_screening"]["record_id"]: case for case in cases}
+    by_id = {case["x_RecordId"]: case for case in cases}
     assert set(by_id) == {records["changed"], records["no_consent"]}
     case = by_id[records["changed"]]
-    assert case["vic_AgreementToManagePersonalData"] is True
-    assert case["vic_MethodOfRecruitment"] == ["JobOfferOrAdvertisement"]
+    assert case["con_Consent"] is True
+    assert "vic_AgreementToManagePersonalData" not in case  # deprecated in HTCDS 2.0
+    # a broker (calo) is no recruitment channel the standard names: Other, said in x_
+    assert case["vic_MethodOfRecruitment"] == ["Other"]
+    assert "calo" in case["x_MethodOfRecruitmentDetails"]
     assert set(case["vic_MethodsOfControl"]) == {
         "WithholdsDocuments", "DebtBondage", "TakesEarnings", "ExcessiveWorkingHours",
-        "FalsePromises"}
+        "FalsePromises", "Other"}
+    assert case["x_MethodsOfControlDetails"]
     assert case["vic_TypeOfExploitation"] == ["ForcedLabour"]
-    assert case["vic_TypeOfLabourExploitation"] == ["Hospitality"]
-    assert case["cas_Status"] == "ClosedReferred"
-    assert case["cas_ReasonForOutgoingReferral"] == "AdditionalServicesRequired"
-    assert "IOM Indonesia" in case["cas_ReferredOrganisation"]
+    assert case["vic_ForcedLabourIndustry"] == "I_AccommodationAndFoodServiceActivities"
+    assert case["vic_TraffickingStatus"] == "PossibleVictimOfTrafficking"
+    assert not [field for field in case if field.startswith("cas_")]  # no referral records
     assert "prs_FirstName" not in case
-    assert by_id[records["no_consent"]]["vic_AgreementToManagePersonalData"] is False
+    assert by_id[records["no_consent"]]["con_Consent"] is False
     _, opened = exported(env, "--format", "htcds", "--key", str(office[0]))
-    by_id = {case["x_screening"]["record_id"]: case for case in opened}
+    by_id = {case["x_RecordId"]: case for case in opened}
     assert by_id[records["changed"]]["prs_FirstName"] == "Siti Changed"
+    assert by_id[records["changed"]]["prs_IdentityNumber"] == "B 1234567"
     assert "prs_FirstName" not in by_id[records["no_consent"]]
+    _, worded = exported(env, "--format", "htcds", "--lang", "id")
+    assert "calo" in worded[0]["x_MethodOfRecruitmentDetails"]
 
 
 def test_export_streams_page_by_page(

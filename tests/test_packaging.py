@@ -109,3 +109,27 @@ def test_installed_wheel_works_outside_the_checkout(wheel: Path, tmp_path: Path)
     listed = _run([screening, "questionnaires", "list", "--format", "json"], cwd=outside, env=env)
     assert listed.returncode == 0, listed.stderr
     assert [q["id"] for q in json.loads(listed.stdout)] == ["departure", "followup", "returnee"]
+
+
+def _quick_start() -> list[str]:
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_quick_start_installs_for_the_officer_and_tests_for_the_developer() -> None:
+    officer, developer = _quick_start()
+    # a virtual environment: a Debian or Ubuntu system Python refuses pip install
+    assert officer.startswith("python3 -m venv .venv && ")
+    assert developer.startswith("python3 -m venv .venv && ")
+    # the officer's install takes the runtime dependencies only
+    assert ".venv/bin/pip install . && " in officer and "[test]" not in officer
+    assert officer.endswith(".venv/bin/screening interview start")
+    assert developer.endswith(".venv/bin/python -m pytest")
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    _, developer = _quick_start()
+    ci = (REPO / ".ci" / "run").read_text("utf-8").splitlines()
+    assert developer in ci

@@ -422,17 +422,21 @@ def test_exports_carry_the_referrals_and_never_their_words(
                                     f"{row['referrals'][1]['id']} legal_aid_bengkulu "
                                     "closed/information_given")
     # HTCDS: the referrals made, not the information-only one, from the standard's picklists
-    htcds = json.loads(ok(env, "records", "export", "-f", "htcds", "--lang", "en").stdout)
-    case = htcds[0] if isinstance(htcds, list) else htcds["cases"][0]
-    assert case["cas_ReferredOrganisation"] == [
-        "UPTD PPA of Bengkulu Province (women and children protection service)"]
+    from _htcds import load_standard, problems
+
+    standard = load_standard()
+    [case] = json.loads(ok(env, "records", "export", "-f", "htcds", "--lang", "en").stdout)
+    assert problems(case, standard) == []
+    assert case["cas_ReferredOrganisation"] == (
+        "UPTD PPA of Bengkulu Province (women and children protection service)")
     assert case["cas_Status"] == "FollowUp"
+    assert [r["id"] for r in case["x_Referrals"]] == [made]
     assert case["cas_ReasonForOutgoingReferral"] == "AdditionalServicesRequired"
     assert case["cas_OutgoingReferralDate"] == row["referrals"][0]["created_at"][:10]
     ok(env, "referrals", "update", made, "--status", "closed", "--outcome", "assisted")
-    htcds = json.loads(ok(env, "records", "export", "-f", "htcds").stdout)
-    case = htcds[0] if isinstance(htcds, list) else htcds["cases"][0]
-    assert case["cas_Status"] == "ClosedReferred"
+    [case] = json.loads(ok(env, "records", "export", "-f", "htcds").stdout)
+    assert case["cas_Status"] == "ClosedReferred" and problems(case, standard) == []
+    assert "CANARY" not in json.dumps(case)
     # referrals export: csv, json, jsonl; no words
     for fmt in ("csv", "json", "jsonl"):
         out = tmp_path / f"referrals.{fmt}"

@@ -119,6 +119,7 @@ def test_create_record_shape(store: Store) -> None:
                 "detail": {"questionnaire": "departure"},
             }
         ],
+        "referrals": [],
     }
 
 

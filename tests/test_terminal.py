@@ -246,3 +246,165 @@ def test_a_paste_at_a_yes_no_question_is_refused(paste_env: dict[str, str]) -> N
     answer(child, "A job offer?", "n")
     answers = finish_paste(child, paste_env)
     assert answers["doc_number"] == "B7654321" and answers["phone"] is None
+
+
+# --- the whole counter journey, in each language of the officer ------------------------------
+
+JOURNEY_WORDS = {
+    "en": {
+        "officer": "Officer name or ID: ", "location": "Location (office, counter, checkpoint): ",
+        "language": "Interview language (id/en)", "lang_answer": "en",
+        "started": "started. Every answer is saved at once.",
+        "consent": "Do you agree?", "age": "Age?", "district": "Home district?",
+        "offer": "A job offer?", "work": "What work?",
+        "passport": "Someone else holds your passport?",
+        "danger": "In danger?", "name": "Name?",
+        "not_whole": "'25.5' is not a whole number", "paste": "3 lines arrived at once",
+        "keep": "Keep them as ONE answer", "dropped": "Not saved. Please answer again.",
+        "back": "Back to 'age': type the new answer, or Enter to keep it.",
+        "kept": "Answer kept.", "review": "Answers so far", "missing": "Still to ask (required): 3",
+        "interrupted": "Interrupted. The draft", "answers": "(5 answers)",
+        "recovered": "5 of about 8 answered", "level": "Level:", "done": "Interview complete",
+        "unsealed": "Stored UNSEALED",
+    },
+    "id": {
+        "officer": "Nama atau NIP petugas: ", "location": "Lokasi (kantor, loket, TPI): ",
+        "language": "Bahasa wawancara (id/en)", "lang_answer": "",
+        "started": "dimulai. Setiap jawaban langsung disimpan.",
+        "consent": "Setuju?", "age": "Umur?", "district": "Kabupaten asal?",
+        "offer": "Ada tawaran kerja?", "work": "Kerja apa?",
+        "passport": "Paspor dipegang orang lain?",
+        "danger": "Bahaya?", "name": "Nama?",
+        "not_whole": "'25.5' bukan bilangan bulat", "paste": "3 baris masuk sekaligus",
+        "keep": "Simpan sebagai SATU jawaban", "dropped": "Tidak disimpan. Silakan jawab lagi.",
+        "back": "Kembali ke 'age': ketik jawaban baru, atau Enter untuk tetap.",
+        "kept": "Jawaban tetap.", "review": "Jawaban sejauh ini",
+        "missing": "Belum ditanyakan (wajib): 3",
+        "interrupted": "Terhenti. Draf", "answers": "(5 jawaban)",
+        "recovered": "5 dari sekitar 8 terjawab", "level": "Tingkat:", "done": "Wawancara selesai",
+        "unsealed": "Disimpan TANPA SEGEL",
+    },
+}
+
+
+@pytest.fixture
+def journey_env(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    from tests.conftest import MINI_SCRIPT
+
+    script = MINI_SCRIPT.replace("id: mini\n", "id: journey\n", 1).replace(
+        "        role: age\n", "        role: age\n        integer: true\n"
+    ).replace(
+        "      - id: job_offer\n",
+        "      - id: district\n        type: text\n"
+        "        text: {id: \"Kabupaten asal?\", en: \"Home district?\"}\n"
+        "      - id: job_offer\n",
+    )
+    (Path(env["SCREENING_CONTENT"]) / "questionnaires" / "journey.yaml").write_text(
+        script, encoding="utf-8"
+    )
+    # a small terminal, so :review and the end of the interview open the pager
+    # LESS is respected: its prompt marks that the pager is showing
+    return {**env, "PAGER": "less", "LESS": "-R -X -Ps--PAGED--",
+            "XDG_CONFIG_HOME": str(tmp_path / "config")}
+
+
+def small(args: list[str], env: dict[str, str]) -> pexpect.spawn:
+    return pexpect.spawn(sys.executable, ["-m", "screening.cli.main", *args], env=env,
+                         encoding="utf-8", timeout=30, dimensions=(12, 100))
+
+
+@pytest.mark.parametrize("ui", ["en", "id"])
+def test_the_whole_counter_journey(journey_env: dict[str, str], ui: str) -> None:
+    w = JOURNEY_WORDS[ui]
+    env = journey_env
+    child = small(["interview", "start", "journey", "--ui", ui], env)
+    child.expect_exact(w["officer"])
+    child.sendline("Petugas Uji")
+    child.expect_exact(w["location"])
+    child.sendline("Loket 3")
+    child.expect_exact(w["language"])  # asked for this person, the script's first as default
+    child.expect_exact("[id]")
+    child.sendline(w["lang_answer"])
+    child.expect_exact(w["started"])
+    answer(child, w["consent"], "y")
+    answer(child, w["age"], "25.5")
+    child.expect_exact(w["not_whole"])
+    child.expect(PROMPT)
+    child.sendline("31")
+    # a paste at a text question: shown, refused by the officer, asked again
+    child.expect_exact(w["district"])
+    child.expect(PROMPT)
+    child.send("Bengkulu\nTengah\nA1234567\n")
+    child.expect_exact(w["paste"])
+    child.expect_exact(w["keep"])
+    child.sendline("n")
+    child.expect_exact(w["dropped"])
+    answer(child, w["district"], "Bengkulu Tengah")
+    answer(child, w["offer"], "y")
+    answer(child, w["work"], "d")  # the only option starting with d: domestic
+    # :goto an earlier question, Enter keeps its answer, back to where we were
+    answer(child, w["passport"], ":goto age")
+    child.expect_exact(w["back"])
+    answer(child, w["age"], "")
+    child.expect_exact(w["kept"])
+    # :review is taller than this terminal: it opens in the pager
+    answer(child, w["passport"], ":review")
+    child.expect_exact(w["review"])
+    child.expect_exact("--PAGED--")
+    child.send("q")
+    child.expect_exact(w["passport"])
+    child.expect(PROMPT)
+    child.sendintr()
+    child.expect_exact(w["interrupted"])
+    child.expect_exact(w["answers"])
+    child.expect_exact("screening interview resume")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    [draft] = records(env)
+    assert draft["status"] == "draft" and draft["answered"] == 5
+
+    child = small(["interview", "resume", draft["id"]], env)
+    child.expect_exact(w["recovered"])
+    answer(child, w["passport"], "y")
+    answer(child, w["danger"], "n")
+    answer(child, w["name"], "")
+    child.expect_exact(w["level"])  # the summary first, then the detail, in the pager
+    child.expect_exact("--PAGED--")
+    child.send("q")
+    child.expect_exact(w["level"])  # the summary stays on screen after the pager
+    child.expect_exact(w["done"])
+    child.expect_exact(w["unsealed"])
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert shown(env, draft["id"])["answers"] == {
+        "consent": "yes", "age": 31, "district": "Bengkulu Tengah", "job_offer": "yes",
+        "job_type": "domestic", "passport_held": "yes", "danger": "no", "name": None,
+    }
+
+
+def test_keys_init_refuses_a_short_passphrase_at_once(tmp_path: Path, env: dict[str, str]) -> None:
+    child = spawn(["keys", "init", "--out", str(tmp_path / "keys")], env)
+    child.expect_exact("Passphrase for the office private key")
+    child.sendline("short")
+    child.expect_exact("The passphrase is too short (5 characters)")
+    child.expect_exact("Passphrase for the office private key")
+    child.sendline("kopi hujan sepeda lampu")
+    child.expect_exact("Type it again")
+    child.sendline("kopi hujan sepeda lampu")
+    child.expect_exact("Fingerprint:")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_preview_taller_than_the_terminal_opens_the_pager(env: dict[str, str]) -> None:
+    env = {**env, "PAGER": "less", "LESS": "-R -X -Ps--PAGED--"}
+    env.pop("SCREENING_CONTENT")  # the bundled departure script
+    child = small(["questionnaires", "preview", "departure", "--lang", "id"], env)
+    child.expect_exact("--PAGED--")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -107,7 +107,10 @@ class Keyboard:
 
     def _plain(self, prompt: str) -> str:
         raw = self.console.input(prompt)
-        return _strip_marks(raw if isinstance(raw, str) else "").rstrip("\r\n")
+        text = raw if isinstance(raw, str) else ""
+        if os.name == "nt":
+            text += _windows_burst()
+        return _strip_marks(text).replace("\r\n", "\n").replace("\r", "\n").strip("\n")
 
     def _line_and_burst(self) -> str:
         import codecs
@@ -163,3 +166,26 @@ class Keyboard:
             with suppress(termios.error):
                 termios.tcsetattr(self.fd, termios.TCSANOW, mode)
         return got
+
+
+def _windows_burst() -> str:
+    """On a Windows console: keys already waiting after the line (a paste), as text.
+
+    Not exercised by the test suite (it runs on Linux); the POSIX reader above is."""
+    try:
+        import msvcrt
+        import time
+
+        if not sys.stdin.isatty():
+            return ""
+        got = ""
+        deadline = time.monotonic() + BURST_GAP
+        while time.monotonic() < deadline:
+            if msvcrt.kbhit():  # type: ignore[attr-defined]
+                got += msvcrt.getwch()  # type: ignore[attr-defined]
+                deadline = time.monotonic() + BURST_GAP
+            else:
+                time.sleep(0.005)
+    except (ImportError, OSError, ValueError):
+        return ""
+    return "\n" + got if got else ""

@@ -39,10 +39,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "answers_integer": {"en": "a whole number", "id": "bilangan bulat"},
     "answers_text": {"en": "free text", "id": "teks bebas"},
     "answers_multi": {
-        "en": "one or more numbers or keys, separated by commas",
-        "id": "satu atau lebih nomor atau kunci, dipisah koma",
+        "en": "one or more numbers (or names), separated by commas",
+        "id": "satu atau lebih nomor (atau nama), dipisah koma",
     },
-    "answers_choice": {"en": "a number or a key", "id": "nomor atau kunci"},
+    "answers_choice": {"en": "a number (or the name)", "id": "nomor (atau namanya)"},
     "shown_when": {"en": "only when: {cond}", "id": "hanya jika: {cond}"},
     "maps_to": {"en": "reveals", "id": "menunjukkan"},
     "alert_on": {"en": "ALERT on", "id": "PERINGATAN jika"},
@@ -112,7 +112,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Perintah ':{name}' tidak dikenal. Ketik :help.",
     },
     "help": {
-        "en": "Answer, then Enter. y/n for yes/no; the number or key of an option; several "
+        "en": "Answer, then Enter. y/n for yes/no; the number or name of an option; several "
         "options separated by commas.\n"
         "  ?            the person does not know\n"
         "  -            the person declines to answer (never the same as 'no')\n"
@@ -124,7 +124,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "  :pause       a break: the screen waits for Enter (everything is saved)\n"
         "  :quit        stop here and resume later (everything is saved)\n"
         "  Ctrl-C       stop now: everything answered is already saved",
-        "id": "Jawab, lalu Enter. y/n untuk ya/tidak; nomor atau kunci pilihan; beberapa "
+        "id": "Jawab, lalu Enter. y/n untuk ya/tidak; nomor atau nama pilihan; beberapa "
         "pilihan dipisah koma.\n"
         "  ?            orang itu tidak tahu\n"
         "  -            orang itu menolak menjawab (tidak sama dengan 'tidak')\n"

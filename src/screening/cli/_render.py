@@ -52,7 +52,7 @@ def question_panel(
         parts.append(Text.from_markup(f"[magenta]{escape(t('sensitive', ui))}[/]"))
     if question.identifying:
         parts.append(Text.from_markup(f"[blue]{escape(t('identifying', ui))}[/]"))
-    parts.append(Text.from_markup(answers_hint(question, lang=lang, ui=ui)))
+    parts.append(Text.from_markup(answers_hint(question, lang=lang, ui=ui, keys=details)))
     if details:
         parts.extend(_details(question, ui))
     title = f"{escape(localized(section.title, ui))} · {question.id}"
@@ -62,7 +62,9 @@ def question_panel(
     return Panel(Group(*parts), title=title, title_align="left", border_style=style)
 
 
-def answers_hint(question: Question, *, lang: str, ui: str) -> str:
+def answers_hint(question: Question, *, lang: str, ui: str, keys: bool = False) -> str:
+    """What may be typed. Option keys only for the supervisor (``keys``): at the counter the
+    number or the label is typed, and a key is an English identifier."""
     from rich.markup import escape
 
     lines = []
@@ -71,7 +73,8 @@ def answers_hint(question: Question, *, lang: str, ui: str) -> str:
     elif question.type in ("choice", "multi_choice"):
         for n, option in enumerate(question.options, start=1):
             label = localized(option.label, ui if question.officer_only else lang)
-            lines.append(f"  {n}) {escape(label)} [dim]\\[{option.key}][/]")
+            key = f" [dim]\\[{option.key}][/]" if keys else ""
+            lines.append(f"  {n}) {escape(label)}{key}")
         lines.append(
             t("answers_multi" if question.type == "multi_choice" else "answers_choice", ui)
         )
@@ -119,7 +122,8 @@ def section_header(
     if section.guidance:
         parts.append(
             Text.from_markup(
-                f"[yellow]{escape(t('officer_only', ui))}:[/] "
+                # "Guidance", not the read-aloud warning: guidance often says so itself
+                f"[yellow]{escape(t('guidance', ui))}:[/] "
                 f"{escape(localized(section.guidance, ui))}"
             )
         )

@@ -117,6 +117,7 @@ def start(
 
             console.print("\n" + t("interrupted_early", ui))
             raise typer.Exit(130) from None
+    lang = lang.lower()
     if lang not in questionnaire.languages:
         raise ScreeningError(
             f"'{questionnaire.id}' is not written in '{lang}'; it has "

@@ -16,8 +16,13 @@ app = typer.Typer(
 )
 
 
-def passphrase(*, confirm: bool, what: str = "the office private key") -> str:
-    """From $SCREENING_KEY_PASSPHRASE, or asked for (hidden; twice when ``confirm``)."""
+def passphrase(
+    *, confirm: bool, what: str = "the office private key", check: Any = None
+) -> str:
+    """From $SCREENING_KEY_PASSPHRASE, or asked for (hidden; twice when ``confirm``).
+
+    ``check`` judges a new passphrase as soon as it is typed the first time: a refused one
+    is asked for again, never after it was typed twice."""
     import os
     import sys
 
@@ -32,11 +37,22 @@ def passphrase(*, confirm: bool, what: str = "the office private key") -> str:
             f"A passphrase for {what} is needed: set {PASSPHRASE_ENV}, or run this command in "
             "a terminal to type it."
         )
-    if confirm:
-        return typer.prompt(
-            f"Passphrase for {what}", hide_input=True, confirmation_prompt=True, err=True
-        )
-    return typer.prompt(f"Passphrase for {what}", hide_input=True, err=True)
+    if not confirm:
+        return typer.prompt(f"Passphrase for {what}", hide_input=True, err=True)
+    from screening.cli._output import err
+
+    while True:
+        secret = typer.prompt(f"Passphrase for {what}", hide_input=True, err=True)
+        if check is not None:
+            try:
+                check(secret)
+            except ScreeningError as exc:
+                err().print(f"[red]{exc.message}[/]", soft_wrap=True)
+                continue
+        again = typer.prompt("Type it again", hide_input=True, err=True)
+        if again == secret:
+            return secret
+        err().print("[red]The two do not match; start again.[/]")
 
 
 def load_private(path: Path) -> Any:
@@ -85,8 +101,8 @@ def init(
         write_key_pair,
     )
 
-    secret = passphrase(confirm=True)
-    check_passphrase(secret)
+    secret = passphrase(confirm=True, check=check_passphrase)
+    check_passphrase(secret)  # also when it came from the environment
     private_path, public_path = write_key_pair(out, secret)
     console = err()
     console.print(f"Private key (passphrase-protected): {private_path}", soft_wrap=True)

@@ -27,7 +27,7 @@ app = typer.Typer(
     "  screening validate                   (check the indicator and questionnaire YAML)\n\n"
     "  screening questionnaires preview departure --lang id",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion: measured at no start-up cost
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -75,6 +75,8 @@ def export(
     """
     from screening.cli import export as exporter
 
+    status = status.lower() if status else None
+    level = level.lower() if level else None
     if status not in (None, "draft", "completed"):
         raise typer.BadParameter("choose draft or completed", param_hint="'--status'")
     if level not in (None, "high", "medium", "low"):

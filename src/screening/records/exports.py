@@ -286,7 +286,8 @@ def _write_all(
                     tally.skipped[why] += 1
                     advance()
                     continue
-                sink.write(("\n" if first else ",\n") + _dumps(to_case(out, lang=options.lang)))
+                case = to_case(out, questionnaire, lang=options.lang)
+                sink.write(("\n" if first else ",\n") + _dumps(case))
             elif fmt is ExportFormat.json:
                 sink.write(("\n" if first else ",\n") + _dumps(_json_record(out, status)))
             else:

@@ -1,167 +1,188 @@
-"""A screening record mapped onto IOM's Human Trafficking Case Data Standard (HTCDS).
+"""A screening record as a case of IOM's Human Trafficking Case Data Standard (HTCDS) 2.0.
 
 Pure: a record dict (as the store returns it, opened or not) in, one HTCDS case dict out.
-The mapping is keyed by question id and option key of the bundled scripts (departure,
-returnee); a question a script does not have maps to nothing. docs/htcds.md documents every
-line of it. A screening is not a case: what HTCDS calls a victim is here a person screened,
-and the referral fields carry the referrals actually made (``screening referrals``), or,
-when none was, the ones the screening *recommended*.
+Only field names and picklist value names of the standard's field table are written, never a
+deprecated field; the project's own fields start with ``x_``. The mapping is data, keyed on
+what the bundled content names: indicator ids (whatever question revealed them) and, where an
+answer says more than any indicator, question ids and option keys. Tests check that every id
+and key named here exists in the bundled content and that every indicator and every option of
+a question read here is mapped or deliberately left out, so a content edit cannot break the
+mapping silently. ``docs/htcds.md`` is generated from these tables (``htcds_doc``).
+
+A screening is not a case: the person screened is not an identified victim. The referral
+fields come from the referrals actually made (``screening referrals``), never from a level's
+suggestions, and not from a referral recorded as information given only.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from screening.models.base import localized
+
 HTCDS_VERSION = "2.0"
 
-#: question id -> answer (yes, no or an option key) -> HTCDS vic_MethodOfRecruitment values
-RECRUITMENT: dict[str, dict[str, list[str]]] = {
+RECRUITMENT = "vic_MethodOfRecruitment"
+CONTROL = "vic_MethodsOfControl"
+EXPLOITATION = "vic_TypeOfExploitation"
+SEX_EXPLOITATION = "vic_TypeOfSexExploitation"
+INDUSTRY = "vic_ForcedLabourIndustry"
+
+#: Multi-select picklists, written as JSON lists in this order; the others are single values.
+MULTI = (RECRUITMENT, CONTROL, EXPLOITATION, SEX_EXPLOITATION)
+
+#: HTCDS 2.0 has no details field beside these picklists, so the detail of an ``Other`` (or
+#: of work no ISIC section fits) goes to the project's own field.
+DETAILS = {
+    RECRUITMENT: "x_MethodOfRecruitmentDetails",
+    CONTROL: "x_MethodsOfControlDetails",
+    EXPLOITATION: "x_TypeOfExploitationDetails",
+    INDUSTRY: "x_ForcedLabourIndustryDetails",
+}
+
+Value = tuple[str, str]  # (HTCDS field, value name)
+
+_FALSE_PROMISES: tuple[Value, ...] = ((CONTROL, "FalsePromises"),)
+_RESTRICTS_MOVEMENT: tuple[Value, ...] = ((CONTROL, "Other"),)  # see docs: RestrictsMovement
+_OTHER_CONTROL: tuple[Value, ...] = ((CONTROL, "Other"),)
+
+#: indicator id -> HTCDS values it gives (an ``Other`` carries the indicator's label as detail)
+INDICATORS: dict[str, tuple[Value, ...]] = {
+    # deceptive recruitment: tricked into the situation (Field Definitions: FalsePromises)
+    "deceptive_recruitment.nature_of_job": _FALSE_PROMISES,
+    "deceptive_recruitment.working_conditions": _FALSE_PROMISES,
+    "deceptive_recruitment.contract": _FALSE_PROMISES,
+    "deceptive_recruitment.family_reunification": _FALSE_PROMISES,
+    "deceptive_recruitment.housing": _FALSE_PROMISES,
+    "deceptive_recruitment.legal_documents": _FALSE_PROMISES,
+    "deceptive_recruitment.travel_conditions": _FALSE_PROMISES,
+    "deceptive_recruitment.wages": _FALSE_PROMISES,
+    "deceptive_recruitment.marriage_or_adoption": (*_FALSE_PROMISES, (RECRUITMENT, "Other")),
+    "deceptive_recruitment.education": _FALSE_PROMISES,
+    # coercive recruitment
+    "coercive_recruitment.violence": ((CONTROL, "PhysicalAbuse"),),
+    "coercive_recruitment.abduction_or_sale": ((RECRUITMENT, "Other"),),
+    "coercive_recruitment.confiscation_of_documents": ((CONTROL, "WithholdsDocuments"),),
+    "coercive_recruitment.debt_bondage": ((CONTROL, "DebtBondage"),),
+    "coercive_recruitment.isolation": _RESTRICTS_MOVEMENT,
+    "coercive_recruitment.threat_of_denunciation": ((CONTROL, "ThreatsLawEnforcement"),),
+    "coercive_recruitment.threats_of_violence": ((CONTROL, "PhysicalThreats"),),
+    "coercive_recruitment.threat_to_inform_family": ((CONTROL, "PsychologicalAbuse"),),
+    "coercive_recruitment.violence_against_family": ((CONTROL, "ThreatensChildrenFamily"),),
+    "coercive_recruitment.withholding_of_money": ((CONTROL, "RestrictsFinancialAccess"),),
+    # exploitation: only the conditions that are also a means of control
+    "exploitation.excessive_hours": ((CONTROL, "ExcessiveWorkingHours"),),
+    "exploitation.bad_living_conditions": ((CONTROL, "WithholdsNecessities"),),
+    "exploitation.wage_manipulation": ((CONTROL, "TakesEarnings"),),
+    "exploitation.forced_into_commercial_sex": ((EXPLOITATION, "SexualExploitation"),),
+    # coercion at destination: every one is a means of control; Other where no value fits
+    "coercion_destination.confiscation_of_documents": ((CONTROL, "WithholdsDocuments"),),
+    "coercion_destination.debt_bondage": ((CONTROL, "DebtBondage"),),
+    "coercion_destination.isolation": _RESTRICTS_MOVEMENT,
+    "coercion_destination.violence": ((CONTROL, "PhysicalAbuse"),),
+    "coercion_destination.forced_criminal_activity": ((EXPLOITATION, "Other"),),
+    "coercion_destination.forced_tasks_or_clients": _OTHER_CONTROL,
+    "coercion_destination.forced_against_peers": _OTHER_CONTROL,
+    "coercion_destination.forced_to_lie": _OTHER_CONTROL,
+    "coercion_destination.threat_of_denunciation": ((CONTROL, "ThreatsLawEnforcement"),),
+    "coercion_destination.threat_of_worse_conditions": _OTHER_CONTROL,
+    "coercion_destination.threats_of_violence": ((CONTROL, "PhysicalThreats"),),
+    "coercion_destination.strong_influence": _OTHER_CONTROL,
+    "coercion_destination.violence_against_family": ((CONTROL, "ThreatensChildrenFamily"),),
+    "coercion_destination.withholding_of_wages": ((CONTROL, "TakesEarnings"),),
+    "coercion_destination.threat_to_inform_family": ((CONTROL, "PsychologicalAbuse"),),
+}
+
+#: indicators (or whole dimensions) deliberately given no HTCDS value, and why
+NOT_MAPPED: dict[str, str] = {
+    "vulnerability_recruitment": "HTCDS 2.0 deprecated its vulnerability fields in favour of "
+    "assessment sections that have no fields yet",
+    "vulnerability_destination": "as above: no HTCDS 2.0 field for vulnerabilities",
+    "exploitation.hazardous_work": "a working condition, not a means of control or a type",
+    "exploitation.low_or_no_salary": "a working condition; wages taken or withheld are "
+    "mapped from their own indicators (TakesEarnings)",
+    "exploitation.no_respect_of_labour_law": "a working condition, not a means of control",
+    "exploitation.no_social_protection": "a working condition, not a means of control",
+    "exploitation.very_bad_working_conditions": "a working condition, not a means of control",
+    "exploitation.no_access_to_education": "a working condition, not a means of control",
+}
+
+_LABOUR = ((EXPLOITATION, "ForcedLabour"),)
+_NONE: tuple[Value, ...] = ()
+
+#: question id -> option key (or yes/no) -> HTCDS values; every option of the question in
+#: every bundled script is listed, () where it gives nothing. An ``Other`` carries the
+#: option's label as detail.
+ANSWERS: dict[str, dict[str, tuple[Value, ...]]] = {
     "recruiter": {
-        "agency": ["JobOfferOrAdvertisement"],
-        "p3mi": ["JobOfferOrAdvertisement"],
-        "sponsor": ["JobOfferOrAdvertisement"],
-        "neighbour_relative": ["Familial"],
-        "partner": ["IntimatePartnerOrMarriageProposition"],
-        "social_media": ["Internet"],
-        "online": ["Internet"],
-        "other": ["Other"],
-        "unknown": ["Unknown"],
+        "agency": ((RECRUITMENT, "Other"),),
+        "p3mi": ((RECRUITMENT, "Other"),),
+        "sponsor": ((RECRUITMENT, "Other"),),
+        "neighbour_relative": ((RECRUITMENT, "Other"),),
+        "partner": ((RECRUITMENT, "Other"),),
+        "social_media": ((RECRUITMENT, "ThroughOnlineSocialNetworks"),),
+        "online": ((RECRUITMENT, "ThroughOnlineSocialNetworks"),),
+        "other": ((RECRUITMENT, "Other"),),
+    },
+    "exploitation_type": {
+        "labour": _LABOUR,
+        "sexual": ((EXPLOITATION, "SexualExploitation"),),
+        "criminal": ((EXPLOITATION, "Other"),),
+        "not_clear": _NONE,
+        "unclear": _NONE,
     },
     "marriage": {
-        "promised": ["IntimatePartnerOrMarriageProposition"],
-        "pushed": ["IntimatePartnerOrMarriageProposition"],
+        "pushed": ((EXPLOITATION, "ForcedMarriage"),),
+        "promised": _NONE,  # the false promise: deceptive_recruitment.marriage_or_adoption
+        "no_plan": _NONE,
+        "own_choice": _NONE,
     },
-    "promises_broken": {"marriage": ["IntimatePartnerOrMarriageProposition"]},
-    "taken_or_sold": {"yes": ["Abduction"]},
-    "recruitment_coercion": {"taken_sold": ["Abduction"]},
-}
-
-#: question id -> answer -> HTCDS vic_MethodsOfControl values
-CONTROL: dict[str, dict[str, list[str]]] = {
-    # departure
-    "passport_holder": {
-        "tour_leader": ["WithholdsDocuments"],
-        "companion": ["WithholdsDocuments"],
-        "sponsor_agent": ["WithholdsDocuments"],
+    "forced_acts": {
+        "sex_with_clients": (
+            (EXPLOITATION, "SexualExploitation"),
+            (SEX_EXPLOITATION, "Prostitution"),
+        ),
+        "illegal": _NONE,  # coercion_destination.forced_criminal_activity
+        "refused_tasks": _NONE,
+        "lie": _NONE,
+        "against_others": _NONE,
+        "none": _NONE,
     },
-    "arrival_rules": {
-        "passport_kept": ["WithholdsDocuments"],
-        "phone_kept": ["Other"],
-        "not_allowed_out": ["RestrictsMovement"],
-        "no_family_contact": ["Other"],
+    "sick_no_care": {"yes": ((CONTROL, "RestrictsMedicalCare"),), "no": _NONE},
+    "job_type": {
+        "domestic": ((INDUSTRY, "T_ActivitiesOfHouseholdsAsEmployers"),),
+        "caregiver": ((INDUSTRY, "T_ActivitiesOfHouseholdsAsEmployers"),),
+        "factory": ((INDUSTRY, "C_Manufacturing"),),
+        "plantation": ((INDUSTRY, "A_AgricultureForestryAndFishing"),),
+        "construction": ((INDUSTRY, "F_Construction"),),
+        "fishing": ((INDUSTRY, "A_AgricultureForestryAndFishing"),),
+        "hospitality": ((INDUSTRY, "I_AccommodationAndFoodServiceActivities"),),
+        "massage_spa": ((INDUSTRY, "S_OtherServiceActivities"),),
+        "it_online": _NONE,
+        "other": _NONE,
     },
-    "debt": {"repay_from_wages": ["DebtBondage"], "work_until_paid": ["DebtBondage"]},
-    "wage_terms": {
-        "via_agent": ["TakesEarnings"],
-        "held_until_end": ["TakesEarnings"],
-        "deductions": ["TakesEarnings"],
-        "first_months_unpaid": ["TakesEarnings"],
-    },
-    "work_schedule": {
-        "over_10_hours": ["ExcessiveWorkingHours"],
-        "no_day_off": ["ExcessiveWorkingHours"],
-    },
-    "violence": {"yes": ["PhysicalAbuse"]},
-    "threats": {
-        "hurt_you": ["Threats"],
-        "hurt_family": ["Threats"],
-        "shame": ["PsychologicalAbuse"],
-        "arrest": ["ThreatOfLawEnforcement"],
-        "report_police": ["ThreatOfLawEnforcement"],
-        "tell_family": ["PsychologicalAbuse"],
-        "worse_conditions": ["Threats"],
-    },
-    "kept_inside": {"yes": ["RestrictsMovement"]},
-    "controls": {
-        "phone_taken": ["Other"],
-        "watched": ["RestrictsMovement"],
-        "no_family_contact": ["Other"],
-        "money_kept": ["RestrictsFinancialAccess"],
-    },
-    "offer_changed": {
-        key: ["FalsePromises"]
-        for key in (
-            "job_changed",
-            "employer_changed",
-            "place_changed",
-            "wage_changed",
-            "hours_changed",
-            "housing_changed",
-            "travel_changed",
-        )
-    },
-    # returnee
-    "passport_held": {"yes": ["WithholdsDocuments"]},
-    "documents_taken_recruitment": {"yes": ["WithholdsDocuments"]},
-    "debt_destination": {"yes": ["DebtBondage"]},
-    "recruitment_money": {
-        "repay_from_wages": ["DebtBondage"],
-        "debt_grew": ["DebtBondage"],
-        "money_kept": ["TakesEarnings"],
-    },
-    "wages_kept": {"yes": ["TakesEarnings"]},
-    "wages_paid": {"not_paid": ["TakesEarnings"]},
-    "pay_deductions": {
-        "fines": ["TakesEarnings"],
-        "deductions": ["TakesEarnings"],
-        "paid_to_other": ["TakesEarnings"],
-    },
-    "hours_per_day": {
-        "from_11_to_12": ["ExcessiveWorkingHours"],
-        "more_than_12": ["ExcessiveWorkingHours"],
-    },
-    "days_off": {"rarely": ["ExcessiveWorkingHours"], "never": ["ExcessiveWorkingHours"]},
-    "confined": {"yes": ["RestrictsMovement"]},
-    "contact_restricted": {"yes": ["Other"]},
-    "violence_destination": {"yes": ["PhysicalAbuse"]},
-    "recruitment_violence": {"yes": ["PhysicalAbuse"]},
-    "recruitment_coercion": {
-        "threatened_harm": ["Threats"],
-        "threatened_family": ["Threats"],
-        "threatened_report": ["ThreatOfLawEnforcement"],
-        "threatened_shame": ["PsychologicalAbuse"],
-        "kept_locked": ["RestrictsMovement"],
-    },
-    "sick_no_care": {"yes": ["RestrictsMedicalCare"]},
-    "job_different": {"yes": ["FalsePromises"]},
-    "promises_broken": {
-        key: ["FalsePromises"]
-        for key in (
-            "wages",
-            "hours_conditions",
-            "housing",
-            "papers_visa",
-            "travel",
-            "school_training",
-            "marriage",
-            "family_join",
-        )
+    "work_type": {
+        "domestic": ((INDUSTRY, "T_ActivitiesOfHouseholdsAsEmployers"),),
+        "caregiver": ((INDUSTRY, "T_ActivitiesOfHouseholdsAsEmployers"),),
+        "factory": ((INDUSTRY, "C_Manufacturing"),),
+        "plantation": ((INDUSTRY, "A_AgricultureForestryAndFishing"),),
+        "construction": ((INDUSTRY, "F_Construction"),),
+        "fishing": ((INDUSTRY, "A_AgricultureForestryAndFishing"),),
+        "restaurant_entertainment": ((INDUSTRY, "I_AccommodationAndFoodServiceActivities"),),
+        "massage_spa": ((INDUSTRY, "S_OtherServiceActivities"),),
+        "online_scam": _NONE,
+        "other": _NONE,
     },
 }
 
-#: exploitation_type (the officer's reading) -> vic_TypeOfExploitation
-EXPLOITATION: dict[str, str] = {
-    "labour": "ForcedLabour",
-    "sexual": "SexualExploitation",
-    "criminal": "IllicitActivities",
-}
+#: the questions whose answer names the work; an option without an ISIC section gives its
+#: label as x_ForcedLabourIndustryDetails
+WORK_QUESTIONS = ("job_type", "work_type")
 
-#: job_type (departure) / work_type (returnee) -> (vic_TypeOfLabourExploitation,
-#: vic_LabourIndustry ISIC v4 section)
-WORK: dict[str, tuple[str, str | None]] = {
-    "domestic": ("DomesticWork", "T_ActivitiesOfHouseholdsAsEmployers"),
-    "caregiver": ("DomesticWork", "T_ActivitiesOfHouseholdsAsEmployers"),
-    "factory": ("Manufacturing", "C_Manufacturing"),
-    "plantation": ("Agriculture", "A_AgricultureForestryAndFishing"),
-    "construction": ("Construction", "F_Construction"),
-    "fishing": ("Other", "A_AgricultureForestryAndFishing"),
-    "hospitality": ("Hospitality", "I_AccommodationAndFoodServiceActivities"),
-    "restaurant_entertainment": ("Hospitality", "I_AccommodationAndFoodServiceActivities"),
-    "massage_spa": ("Other", "S_OtherServiceActivities"),
-    "it_online": ("IllicitActivities", None),
-    "online_scam": ("IllicitActivities", None),
-    "other": ("Other", None),
-}
+#: profiles of the bundled indicator set that are children's: labour becomes ChildLabour
+CHILD_PROFILES = ("child-labour", "child-sexual")
+#: vic_ForcedLabourIndustry only when the case has one of these types of exploitation
+LABOUR_TYPES = ("ForcedLabour", "ChildLabour")
 
 #: identifying questions -> HTCDS person fields (only in an export opened with the key, and
 #: only with consent to share)
@@ -169,9 +190,15 @@ PERSON: dict[str, str] = {
     "full_name": "prs_FirstName",
     "name": "prs_FirstName",
     "phone": "prs_MobilePhone",
-    "document_number": "x_DocumentNumber",
-    "passport_number": "x_DocumentNumber",
+    "document_number": "prs_IdentityNumber",
+    "passport_number": "prs_IdentityNumber",
 }
+
+#: what the standard's vic_TraffickingStatus names a screening whose indicators are
+#: consistent with trafficking (Field Definitions: indicators present, not verified), and who
+#: said so (an immigration office)
+POSSIBLE_VICTIM = "PossibleVictimOfTrafficking"
+DECIDED_BY = "NonPoliceGovernmentalOrganization"
 
 
 def _keys(value: Any) -> list[str]:
@@ -182,20 +209,52 @@ def _keys(value: Any) -> list[str]:
     return []
 
 
-def _collect(answers: dict[str, Any], table: dict[str, dict[str, list[str]]]) -> list[str]:
-    found: list[str] = []
-    for qid, by_answer in table.items():
-        for key in _keys(answers.get(qid)):
-            for value in by_answer.get(key, []):
-                if value not in found:
-                    found.append(value)
-    return found
+def _findings(assessment: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        finding
+        for dimension in (assessment.get("dimensions") or {}).values()
+        for finding in dimension.get("present") or []
+    ]
 
 
-def _name(value: Any, lang: str) -> Any:
-    if isinstance(value, dict):
-        return value.get(lang) or next(iter(value.values()), None)
-    return value
+def _option_label(questionnaire: Any, qid: str, key: str, lang: str) -> str:
+    question = questionnaire.question(qid) if questionnaire is not None else None
+    option = question.option(key) if question is not None else None
+    if option is None:
+        return f"{qid}: {key}"
+    return localized(option.label, lang)
+
+
+#: ``cas_Status`` while a referral is open, and once every referral is closed.
+STATUS_OPEN = "FollowUp"
+STATUS_CLOSED = "ClosedReferred"
+REFERRAL_REASON = "AdditionalServicesRequired"
+
+
+def referral_fields(record: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The case's referral fields from the referrals made; none when there is none. The
+    organisations (a lookup: one text) are joined with "; "; no referral's words leave."""
+    made = [r for r in record.get("referrals") or [] if not r.get("information_only")]
+    if not made:
+        return {}
+    names = []
+    for r in made:
+        name = r.get("service_name")
+        text = localized(name, lang) if isinstance(name, dict) else str(r.get("service"))
+        if text not in names:
+            names.append(text)
+    return {
+        "cas_Status": STATUS_OPEN if any(r.get("status") != "closed" for r in made)
+        else STATUS_CLOSED,
+        "cas_ReferredOrganisation": "; ".join(names),
+        "cas_OutgoingReferralDate": min(str(r["created_at"]) for r in made)[:10],
+        "cas_ReasonForOutgoingReferral": REFERRAL_REASON,
+        "cas_OutgoingReferralDetails": "; ".join(
+            f"{r['id']} {r['service']}: {r['status']}"
+            + (f" ({r['outcome']})" if r.get("outcome") else "") for r in made),
+        "x_Referrals": [{k: r.get(k) for k in ("id", "service", "status", "outcome",
+                                                 "created_at", "closed_at")} for r in made],
+    }
 
 
 def skip_reason(record: dict[str, Any]) -> str | None:
@@ -207,73 +266,89 @@ def skip_reason(record: dict[str, Any]) -> str | None:
     return None
 
 
-def _made_referrals(made: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-    """The referral fields from the referrals actually made (``screening referrals``), which
-    replace the ones the screening only recommended: whom, when, and whether any is open."""
-    open_ = any(r.get("status") != "closed" for r in made)
-    return {
-        "cas_Status": "FollowUp" if open_ else "ClosedReferred",
-        "cas_ReferredOrganisation": list(dict.fromkeys(
-            _name(r.get("service_name"), lang) or r.get("service") for r in made)),
-        "cas_ReasonForOutgoingReferral": "AdditionalServicesRequired",
-        "cas_OutgoingReferralDate": min(r["created_at"] for r in made)[:10],
-        "cas_OutgoingReferralDetails": "; ".join(
-            f"{r['id']} {r['service']}: {r['status']}"
-            + (f" ({r['outcome']})" if r.get("outcome") else "") for r in made),
-    }
-
-
-def to_case(record: dict[str, Any], *, lang: str = "en") -> dict[str, Any]:
-    """One completed record as an HTCDS case. Identifying person fields appear only when the
-    record's values are plain (opened with the key and shared with consent)."""
+def to_case(
+    record: dict[str, Any], questionnaire: Any = None, *, lang: str = "en"
+) -> dict[str, Any]:
+    """One completed record as an HTCDS case. ``questionnaire`` (the record's own script)
+    words the details of an ``Other``; identifying person fields appear only when the record's
+    values are plain (opened with the key and shared with consent)."""
     answers = {k: v for k, v in (record.get("answers") or {}).items() if not isinstance(v, dict)}
     assessment = record.get("assessment") or {}
-    level = record.get("level")
-    referrals = [_name(r.get("name"), lang) for r in assessment.get("referrals") or []]
-    made = [r for r in record.get("referrals") or [] if not r.get("information_only")]
-    exploitation = [
-        EXPLOITATION[k] for k in _keys(answers.get("exploitation_type")) if k in EXPLOITATION
-    ]
-    if answers.get("marriage") == "pushed":
-        exploitation.append("ForcedMarriage")
-    work = next(
-        (WORK[k] for q in ("job_type", "work_type") for k in _keys(answers.get(q)) if k in WORK),
-        None,
-    )
-    case: dict[str, Any] = {
-        "cas_Status": "ClosedReferred" if level in ("high", "medium") else "Closed",
-        "cas_ReferredOrganisation": referrals,
-        "cas_ReasonForOutgoingReferral": "AdditionalServicesRequired" if referrals else None,
-        "cas_OutgoingReferralDate": (record.get("completed_at") or "")[:10] or None,
-        "cas_OutgoingReferralDetails": (
-            f"Recommended by a screening at the immigration counter (level {level})"
-            if referrals
-            else None
-        ),
-        **(_made_referrals(made, lang) if made else {}),
-        "vic_AgreementToManagePersonalData": record.get("consent_share"),
-        "vic_MethodOfRecruitment": _collect(answers, RECRUITMENT),
-        "vic_MethodsOfControl": _collect(answers, CONTROL),
-        "vic_TypeOfExploitation": exploitation,
-        "vic_TypeOfLabourExploitation": [work[0]] if work else [],
-        "vic_LabourIndustry": [work[1]] if work and work[1] else [],
-    }
+    values: dict[str, list[str]] = {}
+    details: dict[str, list[str]] = {}
+
+    def add(field: str, value: str, detail: str) -> None:
+        values.setdefault(field, [])
+        if value not in values[field]:
+            values[field].append(value)
+        if value == "Other" and detail not in details.setdefault(field, []):
+            details[field].append(detail)
+
+    indicators = []
+    for finding in _findings(assessment):
+        indicators.append(finding.get("id"))
+        label = finding.get("label")
+        detail = localized(label, lang) if isinstance(label, dict) else str(finding.get("id"))
+        for field, value in INDICATORS.get(str(finding.get("id")), ()):
+            add(field, value, detail)
+    for qid, by_option in ANSWERS.items():
+        for key in _keys(answers.get(qid)):
+            for field, value in by_option.get(key, ()):
+                add(field, value, _option_label(questionnaire, qid, key, lang))
+    kinds = values.get(EXPLOITATION, [])
+    if assessment.get("profile") in CHILD_PROFILES and "ForcedLabour" in kinds:
+        kinds[kinds.index("ForcedLabour")] = "ChildLabour"
+        values[EXPLOITATION] = list(dict.fromkeys(kinds))
+    labour = any(kind in LABOUR_TYPES for kind in values.get(EXPLOITATION, []))
+    industry = values.pop(INDUSTRY, [])
+    if labour and not industry:  # work no ISIC section fits: say what it was
+        for qid in WORK_QUESTIONS:
+            work = answers.get(qid)
+            if isinstance(work, str) and work in ANSWERS[qid]:
+                details[INDUSTRY] = [_option_label(questionnaire, qid, work, lang)]
+                break
+
+    case: dict[str, Any] = {}
+    if assessment.get("trafficking_indicated") is True:
+        case["vic_TraffickingStatus"] = POSSIBLE_VICTIM
+        case["vic_TraffickingStatusDecisionMakingOrg"] = DECIDED_BY
+    for field in MULTI:
+        if values.get(field):
+            case[field] = values[field]
+    if labour and industry:
+        case[INDUSTRY] = industry[0]
+    if record.get("consent_share") is not None:
+        case["con_Consent"] = bool(record["consent_share"])
     for qid, field in PERSON.items():
-        value = answers.get(qid)
-        if isinstance(value, str) and value not in ("unknown", "declined"):
-            case[field] = value
-    case["x_screening"] = {
-        "record_id": record.get("id"),
-        "questionnaire": record.get("questionnaire"),
-        "questionnaire_version": record.get("questionnaire_version"),
-        "level": level,
-        "trafficking_indicated": assessment.get("trafficking_indicated"),
-        "positive_dimensions": [
-            d for d, r in (assessment.get("dimensions") or {}).items() if r.get("positive")
-        ],
-        "location": record.get("location"),
-        "officer": record.get("officer"),
-        "completed_at": record.get("completed_at"),
-        "htcds_version": HTCDS_VERSION,
-    }
+        given = answers.get(qid)
+        if isinstance(given, str) and given not in ("unknown", "declined"):
+            case[field] = given
+    for field, x_field in DETAILS.items():
+        if details.get(field):
+            case[x_field] = "; ".join(details[field])
+    case.update(referral_fields(record, lang))
+    dimensions = assessment.get("dimensions") or {}
+    departure = assessment.get("departure_risk")
+    case.update({
+        "x_RecordId": record.get("id"),
+        "x_Questionnaire": record.get("questionnaire"),
+        "x_QuestionnaireVersion": record.get("questionnaire_version"),
+        "x_IndicatorSet": assessment.get("set_id"),
+        "x_IndicatorSetVersion": assessment.get("set_version"),
+        "x_Profile": assessment.get("profile"),
+        "x_Level": record.get("level"),
+        "x_TraffickingIndicated": assessment.get("trafficking_indicated"),
+        "x_PositiveDimensions": [d for d, r in dimensions.items() if r.get("positive")],
+        "x_Indicators": indicators,
+    })
+    if isinstance(departure, dict):
+        case["x_DepartureRisk"] = departure.get("level")
+        case["x_DepartureRiskFlags"] = [f.get("id") for f in departure.get("flags") or []]
+    case.update({
+        "x_Location": record.get("location"),
+        "x_Officer": record.get("officer"),
+        "x_CompletedAt": record.get("completed_at"),
+        "x_ErasedAt": record.get("erased_at"),
+        "x_HtcdsVersion": HTCDS_VERSION,
+    })
     return case
