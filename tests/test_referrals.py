@@ -313,8 +313,8 @@ def test_verify_names_an_edited_referral(env: dict[str, str], record: str) -> No
     con.close()
     result = invoke(env, "records", "verify")
     assert result.exit_code == 1
-    assert f"record {record} was changed behind the tool's back: its referrals or their " \
-        "status trail were edited" in result.output
+    assert f"referral {ref} (record {record}) was changed behind the tool's back: its " \
+        "status, consent, words or status trail were edited" in result.output
     con = sqlite3.connect(db)
     with con:
         con.execute("UPDATE referrals SET status = 'sent', outcome = NULL WHERE id = ?", [ref])
@@ -323,8 +323,28 @@ def test_verify_names_an_edited_referral(env: dict[str, str], record: str) -> No
         con.execute("UPDATE referral_steps SET status = 'closed'")
     with con:
         con.execute("DELETE FROM referral_steps WHERE status = 'sent'")
+    result = invoke(env, "records", "verify")
+    assert result.exit_code == 1 and f"referral {ref} (record {record}) was changed" in \
+        result.output
+    # a referral inserted, or deleted, behind the tool's back
+    with con:
+        con.execute("INSERT INTO referrals SELECT 'R-FAKE01', record_id, service_id, "
+                    "service_json, status, outcome, consent, consent_by, override_reason, "
+                    "information_only, reason, officer, created_at, updated_at, closed_at, "
+                    "erased_at, trail_key FROM referrals WHERE id = ?", [ref])
+    result = invoke(env, "records", "verify")
+    assert "referral R-FAKE01" in result.output and "inserted behind the tool's back" in \
+        result.output
+    with con:
+        con.execute("DELETE FROM referral_steps WHERE referral_id IN (?, 'R-FAKE01')", [ref])
+        con.execute("DELETE FROM referrals WHERE id IN (?, 'R-FAKE01')", [ref])
     con.close()
-    assert invoke(env, "records", "verify").exit_code == 1
+    result = invoke(env, "records", "verify")
+    assert result.exit_code == 1
+    assert f"referral {ref} (record {record}) was deleted behind the tool's back" in \
+        result.output
+    # the record itself is untouched: its own check stays quiet
+    assert f"record {record} was changed" not in result.output
 
 
 def test_erasing_the_record_erases_the_referrals_words_and_keeps_their_trail(

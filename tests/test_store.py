@@ -28,7 +28,7 @@ from screening.records.store import Store
 from screening.records.writes import new_record_id
 
 SNAPSHOT = {"questionnaire": "id: mini\n", "indicator_set": "id: mini-set\n"}
-ID_RE = re.compile(r"\d{8}-[0-9A-HJKMNP-TV-Z]{6}")
+ID_RE = re.compile(r"\d{8}-[0-9A-HJKMNP-TV-Z]{6}-[0-9A-HJKMNP-TV-Z]{4}")
 
 
 def stamp(day: int = 27, hour: int = 8, minute: int = 0, micro: int = 0) -> str:
@@ -630,7 +630,9 @@ def test_schema_version_and_forward_migrations(
 ) -> None:
     Store(db_path).close()
     meta = dict(raw(db_path).execute("SELECT key, value FROM meta").fetchall())
+    device = meta.pop("device_id")  # this database's identity at the central database
     assert meta == {"application": "screening", "schema_version": str(SCHEMA_VERSION)}
+    assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", device)
 
     step = ("CREATE TABLE later (id INTEGER PRIMARY KEY)", "ALTER TABLE notes ADD x TEXT")
     monkeypatch.setattr(database_module, "MIGRATIONS", [*MIGRATIONS, step])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -74,6 +74,33 @@ DbOption = Annotated[
         dir_okay=False,
     ),
 ]
+
+
+ReadDbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="SCREENING_DB",
+        help="The records database: a laptop's SQLite file, or the central database as a "
+        "postgresql://USER@HOST/DB URL [env: SCREENING_DB; default: in your application "
+        "folder].",
+        show_envvar=False,
+    ),
+]
+
+
+def open_records(db: str | Path | None) -> Any:
+    """A laptop's records database, or the central one for a postgresql:// URL: both answer
+    the read commands with the same shapes."""
+    from screening.records.database import CENTRAL_SCHEMES
+
+    if db is not None and str(db).startswith(CENTRAL_SCHEMES):
+        from screening.central.reader import CentralStore
+
+        return CentralStore(str(db))
+    from screening.records.store import Store
+
+    return Store.open(Path(db) if db else None)
 
 
 def check_ui(value: str | None) -> str:

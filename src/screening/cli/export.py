@@ -12,19 +12,19 @@ from screening.records.exports import ExportFormat, Options, Tally
 __all__ = ["ExportFormat", "Options", "run"]
 
 
-def run(db: Path | None, options: Options) -> int:
+def run(db: str | Path | None, options: Options) -> int:
     """Export; returns the exit code (1 when a record could not be opened)."""
+    from screening.cli._common import open_records
     from screening.cli._output import err
     from screening.cli._walk import display_value
     from screening.records.exports import check_key, export
-    from screening.records.store import Store
 
     private = None
     if options.key is not None:
         from screening.cli.keys import load_private
 
         private = load_private(options.key)
-    with Store.open(db) as store:
+    with open_records(db) as store:
         if private is not None:
             check_key(store, private, options.key)
         public = None

@@ -7,6 +7,7 @@ import typer
 from screening import __version__
 from screening.cli import (
     authoring,
+    central,
     indicators,
     interview,
     keys,
@@ -60,6 +61,8 @@ app.add_typer(questionnaires.app, name="questionnaires")
 app.command("score")(score.score)
 app.add_typer(services.app, name="services")
 app.add_typer(referrals.app, name="referrals")
+app.add_typer(central.sync_app, name="sync")
+app.add_typer(central.central_app, name="central")
 
 
 def main() -> None:

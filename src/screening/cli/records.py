@@ -11,6 +11,7 @@ from screening.cli._common import (
     ContentOption,
     DbOption,
     FormatOption,
+    ReadDbOption,
     TextFormatOption,
     UiOption,
     check_ui,
@@ -78,7 +79,7 @@ def list_records(
         int | None,
         typer.Option("--limit", min=1, help="At most this many (newest first)."),
     ] = None,
-    db: DbOption = None,
+    db: ReadDbOption = None,
     fmt: FormatOption = Format.table,
     ui: UiOption = None,
 ) -> None:
@@ -89,10 +90,12 @@ def list_records(
       screening records list --status draft
 
       screening records list --level high --since 2026-11-01 --format json
+
+      screening records list --db postgresql://analyst@pusat.example/screening
     """
     ui = check_ui(ui)  # a given language, else the remembered one
+    from screening.cli._common import open_records
     from screening.cli._output import emit_json, err, write_csv
-    from screening.records.store import Store
 
     status = status.lower() if status else None
     level = level.lower() if level else None
@@ -108,7 +111,7 @@ def list_records(
         level=level,
         limit=limit,
     )
-    with Store.open(db) as store:
+    with open_records(db) as store:
         rows = store.list_records(**filters)
         if fmt is Format.json:
             emit_json([_contract_row(row) for row in rows])
@@ -203,7 +206,7 @@ def _actor(officer: str | None = None) -> str:
 @app.command("show")
 def show(
     record_id: Annotated[str, typer.Argument(help="The record id.")],
-    db: DbOption = None,
+    db: ReadDbOption = None,
     fmt: TextFormatOption = TextFormat.text,
     ui: UiOption = None,
     key: KeyOption = None,
@@ -221,16 +224,16 @@ def show(
       screening records show 20261127-K7M2QX --key /media/usb/office-private-key.pem
     """
     ui = check_ui(ui)  # a given language, else the remembered one
+    from screening.cli._common import open_records
     from screening.cli._output import emit_json, out
     from screening.content.catalogue import from_snapshot
-    from screening.records.store import Store
 
     private = None
     if key is not None:
         from screening.cli.keys import load_private
 
         private = load_private(key)
-    with Store.open(db) as store:
+    with open_records(db) as store:
         record = store.record(record_id)
         snapshot = store.snapshot(record["content_hash"])
         if private is not None and record.get("sealed"):

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from screening.cli._common import DbOption, TextFormatOption
+from screening.cli._common import DbOption, ReadDbOption, TextFormatOption
 from screening.cli._output import TextFormat
 from screening.cli.export import ExportFormat
 from screening.cli.keys import KeyOption
@@ -56,7 +56,7 @@ def export(
         bool, typer.Option("--progress", help="Show a progress bar even when not on a terminal.")
     ] = False,
     officer: OfficerOption = None,
-    db: DbOption = None,
+    db: ReadDbOption = None,
 ) -> None:
     """Export records, streamed: one row (CSV) or object (JSON) per record.
 
@@ -111,19 +111,22 @@ def export(
 
 
 @app.command("verify")
-def verify(db: DbOption = None, fmt: TextFormatOption = TextFormat.text) -> None:
+def verify(db: ReadDbOption = None, fmt: TextFormatOption = TextFormat.text) -> None:
     """Check the audit trail and every stored record against it.
 
     Names every record or event edited, deleted, inserted or reordered behind the tool's
     back; exit 1 when anything is wrong. Keep the printed head hash somewhere else (a
     notebook, an e-mail): a trail rewritten from scratch no longer ends with it.
 
+    With --db postgresql://..., checks the central copy: each device's chain, every record
+    against its device's trail, and the central access trail.
+
     Example: screening records verify --format json
     """
+    from screening.cli._common import open_records
     from screening.cli._output import emit_json, out
-    from screening.records.store import Store
 
-    with Store.open(db) as store:
+    with open_records(db) as store:
         result = store.verify()
     if fmt is TextFormat.json:
         emit_json(result)

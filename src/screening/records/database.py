@@ -23,6 +23,7 @@ import os
 import re
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
@@ -177,7 +178,8 @@ MIGRATIONS: list[tuple[Any, ...]] = [
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL,
             closed_at TEXT,
-            erased_at TEXT
+            erased_at TEXT,
+            trail_key TEXT NOT NULL
         )""",
         """CREATE TABLE referral_steps (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -201,6 +203,9 @@ MIGRATIONS: list[tuple[Any, ...]] = [
     ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+#: What a central (PostgreSQL) database's URL starts with; a Path keeps one slash of '//'.
+CENTRAL_SCHEMES = ("postgresql:", "postgres:")
 
 _ELSEWHERE = "or choose another database with --db or the SCREENING_DB environment variable"
 
@@ -228,7 +233,7 @@ def _app_db_path() -> Path:
     return base / "screening" / "screening.db"
 
 
-_ID_SHAPE = re.compile(r"(\d{8})-([0-9A-Z]{6})")
+_ID_SHAPE = re.compile(r"(\d{8})-([0-9A-Z]{6})(-[0-9A-Z]{4})?")
 _CROCKFORD_READ = str.maketrans({"I": "1", "L": "1", "O": "0"})
 
 
@@ -237,7 +242,8 @@ def _normalize_id(record_id: str) -> str:
     text = record_id.strip().upper()
     match = _ID_SHAPE.fullmatch(text)
     if match:
-        return f"{match[1]}-{match[2].translate(_CROCKFORD_READ)}"
+        tail = (match[3] or "").translate(_CROCKFORD_READ)
+        return f"{match[1]}-{match[2].translate(_CROCKFORD_READ)}{tail}"
     return text
 
 
@@ -249,6 +255,13 @@ class Database:
     """One open records database: the connection, the schema, errors and transactions."""
 
     def __init__(self, path: Path, *, create: bool = True, timeout: float = 10.0) -> None:
+        if str(path).startswith(CENTRAL_SCHEMES):
+            raise StoreError(
+                "This command works on a laptop's records database, not on the central "
+                "database: give the path of a file with --db, or unset SCREENING_DB. At the "
+                "centre, 'records list', 'records show', 'records export' and 'records verify' "
+                "take a postgresql:// URL."
+            )
         self.path = Path(path).expanduser()
         self.timeout = timeout
         self._conn: sqlite3.Connection | None = None
@@ -372,8 +385,20 @@ class Database:
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     [str(step)],
                 )
+            # The database's identity at the central database: its trail is one device's chain.
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES ('device_id', ?) ON CONFLICT DO NOTHING",
+                [str(uuid.uuid4())],
+            )
             # A write that changes nothing: SQLite refuses it on a read-only file.
             self._db.execute("UPDATE meta SET value = value WHERE 0")
+
+    def device_id(self) -> str:
+        """This database's device id: made at first use, kept in the file with the trail it
+        names (a database copied to another laptop keeps its chain and its id)."""
+        with self._guard("read the device id"):
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+        return str(row[0])
 
     # -- errors and transactions -----------------------------------------------------------
 

@@ -40,6 +40,35 @@ def _bound(value: str | date, *, end: bool) -> tuple[str, str]:
     return (">=", stamp) if not end else ("<=", stamp)
 
 
+def filters(
+    status: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    questionnaire: str | None = None,
+    level: str | None = None,
+    *,
+    mark: str = "?",
+) -> tuple[list[str], list[object]]:
+    """The listing filters as SQL conditions on ``r`` and their parameters (``mark`` is the
+    driver's placeholder: ``?`` for SQLite, ``%s`` for PostgreSQL)."""
+    where: list[str] = []
+    params: list[object] = []
+    for column, wanted in (
+        ("status", status),
+        ("questionnaire", questionnaire),
+        ("level", level),
+    ):
+        if wanted is not None:
+            where.append(f"r.{column} = {mark}")
+            params.append(wanted)
+    for bound, end in ((since, False), (until, True)):
+        if bound is not None:
+            op, stamp = _bound(bound, end=end)
+            where.append(f"r.started_at {op} {mark}")
+            params.append(stamp)
+    return where, params
+
+
 class Queries(Database):
     """Reading records and listing them."""
 
@@ -260,22 +289,7 @@ class Queries(Database):
         questionnaire: str | None = None,
         level: str | None = None,
     ) -> tuple[list[str], list[object]]:
-        where: list[str] = []
-        params: list[object] = []
-        for column, wanted in (
-            ("status", status),
-            ("questionnaire", questionnaire),
-            ("level", level),
-        ):
-            if wanted is not None:
-                where.append(f"r.{column} = ?")
-                params.append(wanted)
-        for bound, end in ((since, False), (until, True)):
-            if bound is not None:
-                op, stamp = _bound(bound, end=end)
-                where.append(f"r.started_at {op} ?")
-                params.append(stamp)
-        return where, params
+        return filters(status, since, until, questionnaire, level)
 
     def _stream(self, where: list[str], params: list[object], limit: int | None) -> Iterator[dict]:
         left = limit

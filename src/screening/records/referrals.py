@@ -1,10 +1,12 @@
 """Referral records: whom a person was referred to, with what consent, and each status since.
 
 A referral belongs to a completed record. Its creation and every status change are written in
-one transaction with an audit event on that record, and the record's trail digest covers its
-referrals and their status trail, so ``verify`` names a referral row edited behind the tool's
-back. The referral's own words (the reason, the notes) are erased with the record; the
-anonymous status trail stays.
+one transaction with an audit event on that record carrying a keyed digest (HMAC under the
+referral's own trail key, replaced when its words are erased) of the referral row and its
+status trail, so ``verify`` names a referral edited, inserted or deleted behind the tool's
+back. The record's own digests do not cover referrals, so a record's state (and the central
+copy of it) is the same with or without them. The referral's own words (the reason, the
+notes) are erased with the record; the anonymous status trail stays.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from screening.errors import NotFound, suggest
 from screening.records.database import _load
 from screening.records.queries import _bound
-from screening.records.trail import Trail
+from screening.records.trail import Trail, _mac
 from screening.records.writes import CROCKFORD
 from screening.referrals.lifecycle import (
     INFORMATION_GIVEN,
@@ -38,23 +40,20 @@ def normalize_referral_id(text: str) -> str:
     return f"R-{match[1].translate(_CROCKFORD_READ)}" if match else typed
 
 
-def referral_digest_rows(db: Any, rid: str) -> list[list[Any]]:
-    """Every referral of record ``rid`` with its status trail, for the record's trail digest."""
-    rows = db.execute(
-        "SELECT id, service_id, service_json, status, outcome, consent, consent_by, "
-        "override_reason, information_only, reason, officer, created_at, updated_at, "
-        "closed_at, erased_at FROM referrals WHERE record_id = ? ORDER BY id",
-        [rid],
+#: The audit events that carry a referral's digest.
+REFERRAL_EVENTS = ("referral", "referral_status", "referral_erased")
+
+
+def referral_digest(db: Any, referral_id: str) -> str:
+    """A keyed digest of one referral row (all but its key) and its status trail."""
+    row = next(db.query("SELECT * FROM referrals WHERE id = ?", [referral_id]))
+    key = row.pop("trail_key", None)
+    steps = db.execute(
+        "SELECT id, status, outcome, note, officer, at FROM referral_steps "
+        "WHERE referral_id = ? ORDER BY id",
+        [referral_id],
     ).fetchall()
-    out = []
-    for row in rows:
-        steps = db.execute(
-            "SELECT id, status, outcome, note, officer, at FROM referral_steps "
-            "WHERE referral_id = ? ORDER BY id",
-            [row[0]],
-        ).fetchall()
-        out.append([list(row), [list(s) for s in steps]])
-    return out
+    return _mac(key, [row, [list(step) for step in steps]])
 
 
 class Referrals(Trail):
@@ -112,6 +111,7 @@ class Referrals(Trail):
                     "created_at": at,
                     "updated_at": at,
                     "closed_at": at if status == "closed" else None,
+                    "trail_key": secrets.token_hex(32),
                 }
             )
             self._step(referral_id, status, outcome, None, officer, at)
@@ -124,7 +124,8 @@ class Referrals(Trail):
             }
             if decision.override_reason:
                 detail["override_reason"] = decision.override_reason
-            self._record_event(rid, "referral", officer, at, detail)
+            self._event(rid, "referral", officer, at, detail,
+                        {"referral": referral_id, "digest": referral_digest(self._db, referral_id)})
             return self._referral(referral_id)
 
     def update_referral(
@@ -156,7 +157,8 @@ class Referrals(Trail):
             detail = {"referral": ref_id, "from": current["status"], "to": status}
             if outcome:
                 detail["outcome"] = outcome
-            self._record_event(current["record_id"], "referral_status", officer, at, detail)
+            self._event(current["record_id"], "referral_status", officer, at, detail,
+                        {"referral": ref_id, "digest": referral_digest(self._db, ref_id)})
             return self._referral(ref_id)
 
     def _step(
@@ -167,6 +169,50 @@ class Referrals(Trail):
             {"referral_id": referral_id, "status": status, "outcome": outcome, "note": note,
              "officer": officer, "at": at}
         )
+
+    # -- verification ----------------------------------------------------------------------
+
+    def verify(self) -> dict[str, Any]:
+        """The trail and the records (see ``Trail.verify``), then every referral against the
+        last digest the trail holds for it."""
+        result = super().verify()  # Trail.verify, next in the MRO
+        found = self._verify_referrals()
+        if found:
+            result["problems"] = [*result["problems"], *found]
+            result["ok"] = False
+        return result
+
+    def _verify_referrals(self) -> list[dict[str, Any]]:
+        problems: list[dict[str, Any]] = []
+
+        def report(ref: str, text: str) -> None:
+            problems.append({"what": "referral", "id": ref, "problem": text})
+
+        with self._guard("verify the referrals"):
+            said: dict[str, tuple[str | None, str]] = {}  # referral -> (record, last digest)
+            marks = ",".join("?" * len(REFERRAL_EVENTS))
+            for rid, digest_json in self._db.execute(
+                f"SELECT record_id, digest_json FROM events WHERE kind IN ({marks}) ORDER BY id",
+                list(REFERRAL_EVENTS),
+            ):
+                try:
+                    digest = json.loads(digest_json or "{}")
+                    said[str(digest["referral"])] = (rid, str(digest["digest"]))
+                except (ValueError, KeyError, TypeError):
+                    continue  # the chain check names an edited event
+            stored = dict(self._db.execute("SELECT id, record_id FROM referrals ORDER BY id"))
+            for ref, rid in stored.items():
+                if ref not in said:
+                    report(ref, f"referral {ref} (record {rid}) is not in the audit trail: it "
+                           "was inserted behind the tool's back")
+                elif referral_digest(self._db, ref) != said[ref][1]:
+                    report(ref, f"referral {ref} (record {rid}) was changed behind the tool's "
+                           "back: its status, consent, words or status trail were edited")
+            for ref, (rid, _) in sorted(said.items()):
+                if ref not in stored:
+                    report(ref, f"referral {ref} (record {rid}) was deleted behind the tool's "
+                           "back: the audit trail has it, the database does not")
+        return problems
 
     # -- reading ---------------------------------------------------------------------------
 

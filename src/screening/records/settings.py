@@ -1,4 +1,5 @@
-"""The officer's remembered defaults (officer, location, languages): a small JSON file."""
+"""The officer's remembered defaults (officer, location, languages), the office code and the
+central database's URL (never its password: that belongs in ~/.pgpass): a small JSON file."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-KEYS = ("officer", "location", "language", "ui")
+KEYS = ("officer", "location", "language", "ui", "office", "central_url")
 
 
 def settings_path() -> Path:

@@ -51,6 +51,29 @@ def _mac(key: str | None, value: object) -> str:
     return digest.hexdigest()[:_DIGEST_CHARS]
 
 
+def state_digests(
+    row: dict[str, Any], answers: list, history: list, notes: list
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(state, fields, answers): keyed digests of what a record holds.
+
+    ``state`` covers the record row, its answers, history and notes; ``fields`` each column
+    of the row; ``answers`` each stored answer value. All under the record's trail key (the
+    row's ``trail_key``, not itself digested). Pure, so the central database checks its copies
+    the way a laptop checks its own.
+    """
+    row = dict(row)
+    key = row.pop("trail_key", None)
+    state = {
+        "row": _mac(key, row),
+        "answers": _mac(key, [list(a) for a in answers]),
+        "history": _mac(key, [list(h) for h in history]),
+        "notes": _mac(key, [list(n) for n in notes]),
+    }
+    fields = {column: _mac(key, value) for column, value in row.items()}
+    values = {a[0]: _mac(key, a[1]) for a in answers}
+    return state, fields, values
+
+
 class Trail(Database):
     """Appending to the audit trail and checking the records against it."""
 
@@ -91,13 +114,14 @@ class Trail(Database):
         )
 
     def _digests(self, rid: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-        """(state, fields, answers): keyed digests of what the record holds now.
+        """(state, fields, answers): keyed digests of what record ``rid`` holds now (see
+        :func:`state_digests`)."""
+        return state_digests(*self._state_rows(rid))
 
-        ``state`` covers the record row, its answers, history and notes; ``fields`` each column
-        of the row; ``answers`` each stored answer value. All under the record's trail key.
-        """
+    def _state_rows(self, rid: str) -> tuple[dict[str, Any], list, list, list]:
+        """The record's row (with its trail key), answers, history and notes, as the digests
+        cover them (also what a push carries to the central database)."""
         row = next(self._db.query("SELECT * FROM records WHERE id = ?", [rid]))
-        key = row.pop("trail_key", None)
         answers = self._db.execute(
             "SELECT question_id, value_json, officer, answered_at, seq FROM answers "
             "WHERE record_id = ? ORDER BY question_id",
@@ -113,30 +137,7 @@ class Trail(Database):
             "WHERE record_id = ? ORDER BY id",
             [rid],
         ).fetchall()
-        state = {
-            "row": _mac(key, row),
-            "answers": _mac(key, [list(a) for a in answers]),
-            "history": _mac(key, [list(h) for h in history]),
-            "notes": _mac(key, [list(n) for n in notes]),
-        }
-        referrals = self._referral_rows(rid)
-        if referrals:  # only then: records without referrals keep the digests they had
-            state["referrals"] = _mac(key, referrals)
-        fields = {column: _mac(key, value) for column, value in row.items()}
-        values = {a[0]: _mac(key, a[1]) for a in answers}
-        return state, fields, values
-
-    def _referral_rows(self, rid: str) -> list[list[Any]]:
-        """The record's referrals and their status trails, for its digest; none before the
-        referrals table exists (migration 2 digests records too)."""
-        from screening.records.referrals import referral_digest_rows
-
-        try:
-            return referral_digest_rows(self._db, rid)
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                return []
-            raise
+        return row, [list(a) for a in answers], [list(h) for h in history], [list(n) for n in notes]
 
     def _record_event(
         self,
@@ -379,8 +380,6 @@ class Trail(Database):
             changes.append("its change history was edited")
         if state.get("notes") != expected.get("notes"):
             changes.append("its notes were edited")
-        if state.get("referrals") != expected.get("referrals"):
-            changes.append("its referrals or their status trail were edited")
         return changes
 
     def _trail_details(self, rid: str) -> tuple[dict[str, str], dict[str, str]]:

@@ -1,0 +1,263 @@
+"""Pushing to the central database, from a laptop (``sync push``) or a bundle
+(``central import``), by the same rules.
+
+Idempotent and resumable by construction: nothing is marked on the laptop; each push asks the
+centre what it holds for this device (the head of its event chain, the version of each record)
+and sends only the rest, one transaction per batch. A push killed at any moment loses at most
+its open batch, which the next push sends again; a record or event already there is never
+sent twice. Events go first (the chain is checked as it arrives), then the finished records.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from screening.central.connection import SCHEMA, connect, describe, driver, guard, require_schema
+from screening.central.schema import SCHEMA_VERSION
+from screening.errors import ScreeningError
+from screening.records.outbox import EVENT_COLUMNS, version
+from screening.records.trail import GENESIS, event_hash
+
+#: (phase, done, total): phase is "events" or "records".
+Progress = Callable[[str, int, int], None]
+
+EVENT_BATCH = 2000
+RECORD_BATCH = 200
+
+
+class Source(Protocol):
+    """What is pushed: a laptop's database or a bundle, the same content."""
+
+    device_id: str
+    office: str | None
+
+    def event(self, event_id: int) -> tuple | None: ...
+
+    def events_after(self, after: int) -> Iterator[tuple]: ...
+
+    def event_count(self) -> int: ...
+
+    def records(self) -> Iterator[dict[str, Any]]: ...
+
+    def record_count(self) -> int: ...
+
+    def content(self) -> list[dict[str, Any]]: ...
+
+
+class ChainRefused(ScreeningError):
+    """The device's trail does not continue what the centre holds, or is broken."""
+
+
+@dataclass
+class Summary:
+    events: int = 0
+    added: int = 0
+    updated: int = 0
+    same: int = 0
+    refused: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "events": self.events,
+            "added": self.added,
+            "updated": self.updated,
+            "already_there": self.same,
+            "refused": self.refused,
+        }
+
+
+def check_segment(rows: list[tuple], after_id: int, after_hash: str) -> str | None:
+    """Whether ``rows`` (``EVENT_COLUMNS`` tuples) continue the chain after event ``after_id``
+    with hash ``after_hash``: every event whole (its hash) and linked to the one before.
+    Returns what is wrong, or None."""
+    last_id, last_hash = after_id, after_hash
+    for row in rows:
+        event_id, prev_hash, stored = row[0], row[7], row[8]
+        if event_id != last_id + 1:
+            return f"event {last_id + 1} is missing (the trail jumps to {event_id})"
+        if prev_hash != last_hash:
+            return f"event {event_id} does not follow event {last_id}"
+        if event_hash(prev_hash, *row[:7]) != stored:
+            return f"event {event_id} ({row[2]}) was edited: it does not match its hash"
+        last_id, last_hash = event_id, stored
+    return None
+
+
+def push(
+    source: Source, url: str, *, via: str, progress: Progress | None = None,
+    record_batch: int = RECORD_BATCH, event_batch: int = EVENT_BATCH,
+) -> Summary:
+    """Send what the centre lacks; returns the summary. Raises ChainRefused (nothing more is
+    sent) when the device's trail does not continue what the centre holds."""
+    psycopg = driver()
+    conn = connect(url, action="push to the central database")
+    summary = Summary()
+    try:
+        with guard(url, "push to the central database"):
+            require_schema(conn, url, SCHEMA_VERSION)
+            conn.commit()
+            _push_content(conn, source)
+            _push_events(conn, source, summary, progress, event_batch)
+            _push_records(conn, source, summary, progress, record_batch)
+            with conn.transaction():
+                conn.execute(
+                    f"INSERT INTO {SCHEMA}.pushes (device_id, office, via, events, added, "
+                    "updated, same, refused, detail) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        source.device_id, source.office, via, summary.events, summary.added,
+                        summary.updated, summary.same, len(summary.refused),
+                        json.dumps({"refused": summary.refused[:100]}),
+                    ],
+                )
+    except psycopg.errors.RaiseException as exc:
+        # The centre's own chain check (a concurrent rewrite slipped past ours).
+        raise ChainRefused(_refused_chain(source, describe(exc, url, "push").message)) from None
+    finally:
+        conn.close()
+    return summary
+
+
+def _refused_chain(source: Source, why: str) -> str:
+    return (
+        f"The audit trail of device {source.device_id} does not continue what the central "
+        f"database holds for it ({why}): its log was rewritten or damaged. Nothing more was "
+        "sent. Run 'screening records verify' on this laptop and tell the supervisor."
+    )
+
+
+def _push_content(conn: Any, source: Source) -> None:
+    rows = source.content()
+    if not rows:
+        return
+    with conn.transaction(), conn.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {SCHEMA}.content (hash, questionnaire_id, questionnaire_yaml, "
+            "indicator_set_yaml, extra_json, created_at) VALUES (%s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (hash) DO NOTHING",
+            [
+                [r["hash"], r["questionnaire_id"], r["questionnaire_yaml"],
+                 r["indicator_set_yaml"], r["extra_json"], r["created_at"]]
+                for r in rows
+            ],
+        )
+
+
+def _head(conn: Any, device: str) -> tuple[int, str]:
+    row = conn.execute(
+        f"SELECT id, hash FROM {SCHEMA}.events WHERE device_id = %s ORDER BY id DESC LIMIT 1",
+        [device],
+    ).fetchone()
+    return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+
+def _push_events(
+    conn: Any, source: Source, summary: Summary, progress: Progress | None, batch: int
+) -> None:
+    device = source.device_id
+    total = source.event_count()
+    columns = ", ".join(("device_id", *EVENT_COLUMNS))
+    copy_sql = f"COPY {SCHEMA}.events ({columns}) FROM STDIN"
+    expected: int | None = None  # the head after our last batch
+    stream: Iterator[tuple] = iter(())
+    while True:
+        with conn.transaction():
+            # One push per device at a time: a second waits, then starts from the new head.
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"push:{device}"])
+            head_id, head_hash = _head(conn, device)
+            if progress:
+                progress("events", head_id, total)
+            if head_id != expected:
+                if head_id:
+                    mine = source.event(head_id)
+                    if mine is None or mine[8] != head_hash:
+                        raise ChainRefused(
+                            _refused_chain(
+                                source,
+                                f"the centre holds event {head_id} with another content than "
+                                "this device's",
+                            )
+                        )
+                stream = source.events_after(head_id)  # (re)start where the centre stands
+            rows = []
+            for row in stream:
+                rows.append(row)
+                if len(rows) >= batch:
+                    break
+            if not rows:
+                return
+            problem = check_segment(rows, head_id, head_hash)
+            if problem:
+                raise ChainRefused(_refused_chain(source, problem))
+            with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row((device, *row))
+        summary.events += len(rows)
+        expected = rows[-1][0]
+
+
+def _push_records(
+    conn: Any, source: Source, summary: Summary, progress: Progress | None, batch: int
+) -> None:
+    device = source.device_id
+    with conn.transaction():
+        held = dict(
+            conn.execute(
+                f"SELECT id, version FROM {SCHEMA}.records WHERE device_id = %s", [device]
+            ).fetchall()
+        )
+    total = source.record_count()
+    pending: list[tuple[str, dict[str, Any]]] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute(
+                f"SELECT x.ord, {SCHEMA}.put_record(%s, %s, x.version, x.body) "
+                "FROM jsonb_to_recordset(%s::jsonb) AS x(ord int, version text, body jsonb) "
+                "ORDER BY x.ord",
+                [
+                    device,
+                    source.office,
+                    json.dumps(
+                        [{"ord": n, "version": v, "body": b} for n, (v, b) in enumerate(pending)],
+                        ensure_ascii=False,
+                    ),
+                ],
+            )
+            outcomes = cur.fetchall()
+        for (n, outcome) in outcomes:
+            rid = pending[n][1]["row"]["id"]
+            if outcome == "added":
+                summary.added += 1
+            elif outcome == "updated":
+                summary.updated += 1
+            elif outcome == "same":
+                summary.same += 1
+            elif outcome == "collision":
+                summary.refused.append(
+                    {"id": rid, "reason": "another device holds a record with this id"}
+                )
+            else:
+                summary.refused.append(
+                    {"id": rid, "reason": "the centre holds a newer state of this record"}
+                )
+        pending.clear()
+
+    for done, body in enumerate(source.records(), start=1):
+        rid = body["row"]["id"]
+        v = version(body)
+        if held.get(rid) == v:
+            summary.same += 1
+        else:
+            pending.append((v, body))
+            if len(pending) >= batch:
+                flush()
+        if progress and (done % 50 == 0 or done == total):
+            progress("records", done, total)
+    flush()
+    if progress:
+        progress("records", total, total)

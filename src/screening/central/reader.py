@@ -1,0 +1,381 @@
+"""Reading the central database with the laptop's commands: ``records list|show|export|verify``
+take a ``postgresql://`` URL as ``--db``. :class:`CentralStore` answers the read methods of
+:class:`screening.records.store.Store` with the same shapes, so the commands, their output and
+their ``--key`` rules are the laptop's own. Listings and exports stream through a server-side
+cursor; every read of identifying data is logged in the central access trail (``access``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from typing import Any, Self
+
+from screening.central.connection import SCHEMA, connect, guard, redact, require_schema
+from screening.central.push import check_segment
+from screening.central.schema import GENESIS, SCHEMA_VERSION
+from screening.errors import NotFound, suggest
+from screening.records.database import _normalize_id
+from screening.records.queries import filters
+from screening.records.trail import _replay, state_digests
+
+_ITERSIZE = 500
+_LIST_COLUMNS = (
+    "id, status, outcome, questionnaire, level, officer, location, language, started_at, "
+    "completed_at, answered, device_id, office"
+)
+
+
+def access_hash(prev: str, at: str, who: str, officer: str, kind: str, record: str | None,
+                detail: str | None) -> str:
+    """The hash ``log_access`` gives an access event (schema.py): the same fields, joined."""
+    text = "\x1f".join([prev, at, who, officer, kind, record or "", detail or ""])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class CentralStore:
+    """The central database, read like a laptop's records database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = redact(url)  # what messages name
+        self._conn = connect(url, action="open the central database")
+        self._log: Any = None
+        try:
+            with self._guard("open the central database"):
+                require_schema(self._conn, url, SCHEMA_VERSION)
+                self._conn.commit()
+                self._conn.read_only = True
+        except BaseException:
+            self.close()
+            raise
+        self._cursors = 0
+
+    def _guard(self, action: str) -> Any:
+        return guard(self.url, action)
+
+    def close(self) -> None:
+        for conn in (self._conn, self._log):
+            if conn is not None:
+                conn.close()
+        self._log = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- listing ---------------------------------------------------------------------------
+
+    def _where(self, **wanted: Any) -> tuple[str, list[object]]:
+        where, params = filters(**wanted, mark="%s")
+        return (" WHERE " + " AND ".join(where) if where else ""), params
+
+    def list_records(self, *, limit: int | None = None, **wanted: Any) -> Iterator[dict]:
+        """Newest first, streamed through a server-side cursor in one snapshot."""
+        where, params = self._where(**wanted)
+        sql = (
+            f"SELECT {_LIST_COLUMNS} FROM {SCHEMA}.records r{where} "
+            "ORDER BY r.started_at DESC, r.id DESC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._stream(sql, params)
+
+    def _stream(self, sql: str, params: list[object]) -> Iterator[dict]:
+        from psycopg.rows import dict_row
+
+        self._cursors += 1
+        with self._guard("list the records"), self._conn.cursor(
+            name=f"screening_list_{self._cursors}", row_factory=dict_row
+        ) as cur:
+            cur.itersize = _ITERSIZE
+            cur.execute(sql, params)
+            yield from cur
+
+    def count_records(self, **wanted: Any) -> int:
+        where, params = self._where(**wanted)
+        with self._guard("count the records"):
+            row = self._conn.execute(
+                f"SELECT count(*) FROM {SCHEMA}.records r{where}", params
+            ).fetchone()
+        return int(row[0])
+
+    def content_hashes(self, **wanted: Any) -> list[str]:
+        where, params = self._where(**wanted)
+        with self._guard("list the content of the records"):
+            return sorted(
+                h
+                for (h,) in self._conn.execute(
+                    f"SELECT DISTINCT r.content_hash FROM {SCHEMA}.records r{where}", params
+                )
+            )
+
+    def sealing_keys(self) -> set[str]:
+        with self._guard("read the sealed records"):
+            return {
+                k
+                for (k,) in self._conn.execute(
+                    f"SELECT DISTINCT sealed_for FROM {SCHEMA}.records WHERE sealed_for IS NOT NULL"
+                )
+            }
+
+    def snapshot(self, content_hash: str) -> dict[str, str]:
+        with self._guard("read the content snapshot"):
+            row = self._conn.execute(
+                f"SELECT questionnaire_yaml, indicator_set_yaml, extra_json FROM {SCHEMA}.content "
+                "WHERE hash = %s",
+                [content_hash],
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"No content snapshot with hash '{content_hash}' in {self.path}.")
+        result = {"questionnaire": row[0], "indicator_set": row[1]}
+        result.update(json.loads(row[2]) if row[2] else {})
+        return result
+
+    # -- one record ------------------------------------------------------------------------
+
+    def record(self, record_id: str) -> dict[str, Any]:
+        for candidate in dict.fromkeys((record_id, _normalize_id(record_id))):
+            found = self.records([candidate])
+            if found:
+                return found[0]
+        with self._guard("read the record"):
+            close = [
+                rid
+                for (rid,) in self._conn.execute(
+                    f"SELECT id FROM {SCHEMA}.records WHERE id LIKE %s LIMIT 1000",
+                    [_normalize_id(record_id)[:8] + "%"],
+                )
+            ]
+        raise NotFound(
+            f"There is no record '{record_id}' in {self.path}"
+            f"{suggest(_normalize_id(record_id), close)}.",
+            hint="'screening records list --db URL' shows the records.",
+        )
+
+    def records(self, record_ids: list[str]) -> list[dict[str, Any]]:
+        """Records as the laptop's ``Store.records`` gives them (plus device and office)."""
+        if not record_ids:
+            return []
+        with self._guard("read the records"):
+            rows = {
+                rid: (device, office, body)
+                for rid, device, office, body in self._conn.execute(
+                    f"SELECT id, device_id, office, body FROM {SCHEMA}.records "
+                    "WHERE id = ANY(%s)",
+                    [list(record_ids)],
+                )
+            }
+            events: dict[str, list[dict[str, Any]]] = {rid: [] for rid in rows}
+            for rid, eid, kind, officer, at, detail in self._conn.execute(
+                f"SELECT e.record_id, e.id, e.kind, e.officer, e.at, e.detail_json "
+                f"FROM {SCHEMA}.events e JOIN {SCHEMA}.records r "
+                "ON r.id = e.record_id AND r.device_id = e.device_id "
+                "WHERE r.id = ANY(%s) ORDER BY e.id",
+                [list(rows)],
+            ):
+                events[rid].append(
+                    {
+                        "id": eid,
+                        "kind": kind,
+                        "officer": officer,
+                        "at": at,
+                        "detail": json.loads(detail) if detail else None,
+                    }
+                )
+        return [
+            _assemble(*rows[rid], events[rid]) for rid in record_ids if rid in rows
+        ]
+
+    # -- the central trail -----------------------------------------------------------------
+
+    def log_event(
+        self, record_id: str | None, kind: str, *, officer: str, at: str,
+        detail: dict | None = None,
+    ) -> None:
+        """Append to the central access trail (committed at once; ``at`` is the server's)."""
+        if self._log is None:
+            self._log = connect(self.url, action="write the central access trail",
+                                autocommit=True)
+        with self._guard("write the central access trail"):
+            self._log.execute(
+                f"SELECT {SCHEMA}.log_access(%s, %s, %s, %s)",
+                [officer, kind, record_id,
+                 None if detail is None else json.dumps(detail, ensure_ascii=False)],
+            )
+
+    # -- verify ----------------------------------------------------------------------------
+
+    def verify(self) -> dict[str, Any]:
+        """Each device's chain, every record against its device's trail, and the central
+        access trail. Same shape as the laptop's ``Store.verify``; ``head`` is the access
+        trail's."""
+        problems: list[dict[str, Any]] = []
+
+        def report(what: str, ident: object, text: str) -> None:
+            problems.append({"what": what, "id": ident, "problem": text})
+
+        with self._guard("verify the central database"):
+            self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            devices = [d for (d,) in self._conn.execute(
+                f"SELECT DISTINCT device_id FROM {SCHEMA}.events ORDER BY 1")]
+            events = 0
+            trails: dict[str, dict[str, dict[str, Any]]] = {}
+            for device in devices:
+                count, said = self._verify_device(device, report)
+                events += count
+                trails[device] = said
+            records = self._verify_records(trails, report)
+            head = self._verify_access(report)
+            self._conn.commit()
+        return {
+            "ok": not problems,
+            "events": events,
+            "records": records,
+            "head": head,
+            "devices": len(devices),
+            "problems": problems,
+        }
+
+    def _verify_device(
+        self, device: str, report: Callable[[str, object, str], None]
+    ) -> tuple[int, dict[str, dict[str, Any]]]:
+        said: dict[str, dict[str, Any]] = {}
+        last_id, last_hash, count = 0, GENESIS, 0
+        rows: list[tuple] = []
+
+        def check() -> None:
+            nonlocal last_id, last_hash
+            problem = check_segment(rows, last_id, last_hash)
+            if problem:
+                report("event", f"{device}:{rows[0][0]}", f"device {device}: {problem}")
+            last_id, last_hash = rows[-1][0], rows[-1][8]
+            rows.clear()
+
+        for row in self._stream_rows(
+            "SELECT id, record_id, kind, officer, at, detail_json, digest_json, prev_hash, hash "
+            f"FROM {SCHEMA}.events WHERE device_id = %s ORDER BY id",
+            [device],
+        ):
+            count += 1
+            rows.append(tuple(row))
+            if row[1] is not None:
+                _replay(said.setdefault(row[1], {}), row[2], row[6])
+            if len(rows) >= 5000:
+                check()
+        if rows:
+            check()
+        return count, said
+
+    def _stream_rows(self, sql: str, params: list[object]) -> Iterator[tuple]:
+        self._cursors += 1
+        with self._conn.cursor(name=f"screening_verify_{self._cursors}") as cur:
+            cur.itersize = 2000
+            cur.execute(sql, params)
+            yield from cur
+
+    def _verify_records(
+        self, trails: dict[str, dict[str, dict[str, Any]]],
+        report: Callable[[str, object, str], None],
+    ) -> int:
+        count = 0
+        for rid, device, body in self._stream_rows(
+            f"SELECT id, device_id, body FROM {SCHEMA}.records ORDER BY id", []
+        ):
+            count += 1
+            said = trails.get(device, {}).get(rid, {})
+            if not said.get("created"):
+                report("record", rid, f"record {rid} is not in the audit trail of device "
+                       f"{device}: it was inserted behind the tool's back")
+                continue
+            if said.get("removed"):
+                report("record", rid, f"record {rid} was removed according to the trail of "
+                       f"device {device}, yet the central database holds it")
+                continue
+            state, _, _ = state_digests(
+                body["row"], body["answers"], body["history"], body["notes"]
+            )
+            if state != said.get("state"):
+                changed = [k for k in state if state[k] != (said.get("state") or {}).get(k)]
+                report("record", rid, f"record {rid} does not match the trail of device "
+                       f"{device} ({', '.join(changed)} differ): it was changed behind the "
+                       "tool's back, or its newest state has not been pushed yet")
+        return count
+
+    def _verify_access(self, report: Callable[[str, object, str], None]) -> str:
+        prev = GENESIS
+        for eid, at, who, officer, kind, record, detail, prev_hash, stored in self._stream_rows(
+            "SELECT id, at, db_user, officer, kind, record_id, detail, prev_hash, hash "
+            f"FROM {SCHEMA}.access ORDER BY id",
+            [],
+        ):
+            if prev_hash != prev or access_hash(
+                prev_hash, at, who, officer, kind, record, detail
+            ) != stored:
+                report("event", f"access:{eid}", f"central access event {eid} was edited, "
+                       "inserted or deleted behind the tool's back")
+            prev = stored
+        return prev
+
+
+def _assemble(
+    device: str, office: str | None, body: dict[str, Any], events: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A central body in the laptop's ``Store.record`` shape."""
+    row = body["row"]
+    answers = {
+        qid: json.loads(value)
+        for qid, value, *_ in sorted(body["answers"], key=lambda a: a[4])
+    }
+    history = [
+        {
+            "id": hid,
+            "question_id": qid,
+            "old_value": None if old is None else json.loads(old),
+            "new_value": None if new is None else json.loads(new),
+            "deleted": new is None,
+            "officer": officer,
+            "changed_at": changed_at,
+            "reason": reason,
+        }
+        for hid, qid, old, new, officer, changed_at, reason in body["history"]
+    ]
+    notes = [
+        {
+            "id": nid,
+            "question_id": qid,
+            "text": {"sealed": True} if sealed else text,
+            "officer": officer,
+            "created_at": created_at,
+        }
+        for nid, qid, text, officer, created_at, sealed in body["notes"]
+    ]
+    share = row.get("consent_share")
+    return {
+        "id": row["id"],
+        "status": row["status"],
+        "outcome": row.get("outcome"),
+        "questionnaire": row["questionnaire"],
+        "questionnaire_version": row["questionnaire_version"],
+        "content_hash": row["content_hash"],
+        "officer": row["officer"],
+        "location": row["location"],
+        "language": row["language"],
+        "started_at": row["started_at"],
+        "updated_at": row["updated_at"],
+        "completed_at": row.get("completed_at"),
+        "level": row.get("level"),
+        "assessment": json.loads(row["assessment_json"]) if row.get("assessment_json") else None,
+        "consent_share": None if share is None else bool(share),
+        "sealed": json.loads(row["sealed_json"]) if row.get("sealed_json") else None,
+        "erased_at": row.get("erased_at"),
+        "answers": answers,
+        "notes": notes,
+        "history": history,
+        "events": events,
+        "device_id": device,
+        "office": office,
+    }

@@ -1,0 +1,542 @@
+"""Many laptops, one office: the central database on a real PostgreSQL server (issue 15).
+
+A throwaway server (tests/_postgres.py) runs for the whole module; each test gets its own
+database, set up by ``screening central init``. Laptops are records databases made through
+the store's API (tests/_laptops.py), sealed for an office key.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from _laptops import fill
+from _postgres import SUPERUSER_PASSWORD, Server
+from _protect import PASSPHRASE, invoke, make_keys
+
+psycopg = pytest.importorskip("psycopg")
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[Server]:
+    try:
+        server = Server()
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        if os.environ.get("CI"):
+            raise  # CI installs PostgreSQL (.ci/run): a missing server is a failure there
+        pytest.skip(f"no PostgreSQL server can be started here: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return make_keys(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture
+def central(pg: Server) -> str:
+    """A new database, set up as a central database by the CLI; its (superuser) URL."""
+    url = pg.url(pg.new_database())
+    result = invoke({}, "central", "init", url)
+    assert result.exit_code == 0, result.output
+    return url
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "SCREENING_SETTINGS": str(tmp_path / "settings.json"),
+        "SCREENING_KEY_PASSPHRASE": PASSPHRASE,
+        "SCREENING_CENTRAL_URL": "",
+        "SCREENING_DB": "",
+    }
+
+
+def push(env: dict[str, str], db: Path, url: str, *extra: str):
+    return invoke(env, "sync", "push", "--db", str(db), "--to", url, "--format", "json",
+                  *extra)
+
+
+def pushed(result) -> dict:  # noqa: ANN001
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def central_rows(url: str) -> dict[str, object]:
+    """What the centre holds, comparable across runs: records (id -> version) and events."""
+    with psycopg.connect(url) as conn:
+        records = dict(conn.execute("SELECT id, version FROM screening.records").fetchall())
+        events = conn.execute(
+            "SELECT device_id, id, hash FROM screening.events ORDER BY device_id, id"
+        ).fetchall()
+    return {"records": records, "events": events}
+
+
+def laptop_rows(db: Path) -> dict[str, object]:
+    from screening.records import outbox
+    from screening.records.store import Store
+
+    with Store(db) as store:
+        device = store.device_id()
+        records = {b["row"]["id"]: outbox.version(b) for b in outbox.finished(store)}
+        events = [(device, e[0], e[8]) for e in outbox.events_after(store, 0)]
+    return {"records": records, "events": events}
+
+
+# -- identity ------------------------------------------------------------------------------
+
+
+def test_new_ids_carry_fifty_random_bits_and_old_ids_stay_valid(tmp_path: Path) -> None:
+    from screening.records.store import Store
+    from screening.records.writes import new_record_id
+
+    ids = {new_record_id(__import__("datetime").datetime(2026, 11, 29)) for _ in range(2000)}
+    assert len(ids) == 2000
+    assert all(len(i) == 20 and i.startswith("20261129-") and i[15] == "-" for i in ids)
+    db = tmp_path / "a.db"
+    [rid] = fill(db, 1, None)
+    with Store(db) as store:
+        device = store.device_id()
+        assert store.record(rid.lower())["id"] == rid  # read loosely
+    with sqlite3.connect(db) as con:  # an id of the old shape, from before this change
+        con.execute("UPDATE records SET id = '20261101-K7M2QX' WHERE id = ?", [rid])
+    with Store(db) as store:
+        assert store.record("20261101-k7m2qx")["id"] == "20261101-K7M2QX"
+        assert store.device_id() == device  # the device id stays with the database
+
+
+def test_a_central_url_where_a_laptop_file_is_needed_is_one_message(tmp_path: Path,
+                                                                     env: dict[str, str]) -> None:
+    url = "postgresql://petugas:Rahasia-123@pusat.example/screening"
+    result = invoke({**env, "SCREENING_DB": url}, "interview", "drafts")
+    assert result.exit_code == 1, result.output
+    assert "not on the central database" in " ".join(result.stderr.split())
+    assert "Rahasia-123" not in result.output and "Traceback" not in result.output
+
+
+# -- init and status -----------------------------------------------------------------------
+
+
+def test_init_creates_schema_and_roles_then_is_a_no_op(pg: Server, central: str) -> None:
+    again = invoke({}, "central", "init", central)
+    assert again.exit_code == 0, again.output
+    assert "up to date (version 1)" in again.stderr
+    assert "GRANT INSERT ON screening.events" in again.stdout
+    status = invoke({}, "central", "status", central, "--format", "json")
+    assert json.loads(status.stdout) == {
+        "schema_version": 1, "records": 0, "events": 0, "devices": [], "device_count": 0
+    }
+    sql = invoke({}, "central", "init", central, "--print-sql")
+    assert sql.exit_code == 0 and "CREATE FUNCTION screening.put_record" in sql.stdout
+    # The printed SQL, run by an administrator on an empty database, gives the same schema.
+    other = pg.new_database()
+    with pg.admin(other) as conn:
+        conn.execute(sql.stdout.split("-- Then")[0])
+    assert json.loads(invoke({}, "central", "status", pg.url(other), "--format",
+                             "json").stdout)["schema_version"] == 1
+
+
+def test_bad_servers_are_one_message_without_the_password(pg: Server, central: str,
+                                                          env: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    fill(db, 2, None)
+    wrong = central.replace(SUPERUSER_PASSWORD, "Wr0ng-Secret-99")
+    cases = {
+        "refused the user name or password": wrong,
+        "cannot be reached": f"postgresql://postgres:Wr0ng-Secret-99@127.0.0.1:{_closed_port()}/x",
+        "no such database": pg.url("nothere_db"),
+        "not set up as a central database": pg.url("postgres"),
+    }
+    for expected, url in cases.items():
+        result = push(env, db, url)
+        assert result.exit_code == 1, (expected, result.output)
+        assert expected in " ".join(result.stderr.split()), (expected, result.stderr)
+        assert "Traceback" not in result.output
+        for secret in (SUPERUSER_PASSWORD, "Wr0ng-Secret-99"):
+            assert secret not in result.output
+    # A 'screening' schema of another application is left alone.
+    other = pg.new_database()
+    with pg.admin(other) as conn:
+        conn.execute("CREATE SCHEMA screening; CREATE TABLE screening.things (x int)")
+    for args in (["central", "init", pg.url(other)], ["sync", "push", "--db", str(db), "--to",
+                                                       pg.url(other)]):
+        result = invoke(env, *args)
+        assert result.exit_code == 1 and "another application" in result.stderr, result.output
+    # A schema newer than this tool: nothing is sent.
+    with pg.admin(central.rsplit("/", 1)[1]) as conn:
+        conn.execute("UPDATE screening.meta SET value = '99' WHERE key = 'schema_version'")
+    result = push(env, db, central)
+    assert result.exit_code == 1 and "newer than this version" in result.stderr
+    with pg.admin(central.rsplit("/", 1)[1]) as conn:
+        assert conn.execute("SELECT count(*) FROM screening.events").fetchone()[0] == 0
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# -- push ----------------------------------------------------------------------------------
+
+
+def test_push_then_push_again_changes_nothing(central: str, env: dict[str, str],
+                                              tmp_path: Path, keys: tuple[Path, Path]) -> None:
+    db = tmp_path / "a.db"
+    ids = fill(db, 6, keys[1])
+    first = pushed(push(env, db, central, "--office", "KANIM-BKL"))
+    assert first["added"] == 6 and first["already_there"] == 0 and first["refused"] == []
+    assert first["events"] == len(laptop_rows(db)["events"])
+    before = central_rows(central)
+    assert before == laptop_rows(db)  # every finished record and every event, nothing else
+    assert set(before["records"]) == set(ids)  # the draft stayed home
+    second = pushed(push(env, db, central))
+    assert second == {**second, "added": 0, "updated": 0, "already_there": 6, "events": 0}
+    assert central_rows(central) == before
+    status = json.loads(invoke({}, "central", "status", central, "--format", "json").stdout)
+    assert status["records"] == 6 and status["device_count"] == 1
+    assert status["devices"][0]["office"] == "KANIM-BKL"  # remembered from the first push
+    assert status["devices"][0]["last_push"]
+
+
+def test_an_erasure_at_the_laptop_erases_at_the_centre(central: str, env: dict[str, str],
+                                                      tmp_path: Path,
+                                                      keys: tuple[Path, Path]) -> None:
+    db = tmp_path / "a.db"
+    ids = fill(db, 3, keys[1])
+    pushed(push(env, db, central))
+    result = invoke({**env, "SCREENING_DB": str(db)}, "records", "erase", ids[0], "--reason",
+                    "consent withdrawn")
+    assert result.exit_code == 0, result.output
+    again = pushed(push(env, db, central))
+    assert again["updated"] == 1 and again["already_there"] == 2
+    with psycopg.connect(central) as conn:
+        body, erased = conn.execute(
+            "SELECT body, erased_at FROM screening.records WHERE id = %s", [ids[0]]
+        ).fetchone()
+    assert erased and body["row"]["sealed_json"] is None
+    values = {qid: json.loads(value) for qid, value, *_ in body["answers"]}
+    assert values["full_name"] == {"erased": True} and values["age"] > 0
+    assert central_rows(central) == laptop_rows(db)
+
+
+def test_the_push_role_adds_but_cannot_change_or_delete(pg: Server, central: str,
+                                                       env: dict[str, str], tmp_path: Path,
+                                                       keys: tuple[Path, Path]) -> None:
+    pg.login("kanim_push", "push-Pa55", "screening_push")
+    url = central.replace(f"postgres:{SUPERUSER_PASSWORD}", "kanim_push:push-Pa55")
+    db = tmp_path / "a.db"
+    fill(db, 3, keys[1])
+    assert pushed(push(env, db, url))["added"] == 3
+    with psycopg.connect(url, autocommit=True) as conn:
+        for sql in (
+            "UPDATE screening.records SET level = 'low'",
+            "DELETE FROM screening.records",
+            "UPDATE screening.events SET kind = 'x'",
+            "DELETE FROM screening.events",
+            "TRUNCATE screening.records",
+            "SELECT body FROM screening.records",  # it reads only what deduplicates
+            "SELECT * FROM screening.access",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
+    assert central_rows(central) == laptop_rows(db)
+
+
+def test_sealed_values_stay_sealed_at_the_centre(pg: Server, central: str, env: dict[str, str],
+                                                 tmp_path: Path,
+                                                 keys: tuple[Path, Path]) -> None:
+    db = tmp_path / "a.db"
+    ids = fill(db, 2, keys[1])
+    pushed(push(env, db, central))
+    with psycopg.connect(central) as conn:
+        dump = json.dumps(conn.execute("SELECT body FROM screening.records").fetchall())
+    assert "Contoh" not in dump and "0812-0000" not in dump and "paspor dipegang" not in dump
+    pg.login("analyst", "read-Pa55", "screening_read")
+    url = central.replace(f"postgres:{SUPERUSER_PASSWORD}", "analyst:read-Pa55")
+    shown = invoke(env, "records", "show", ids[0], "--db", url, "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    record = json.loads(shown.stdout)
+    assert record["answers"]["full_name"] == {"sealed": True} and record["sealed"] is True
+    opened = invoke(env, "records", "show", ids[0], "--db", url, "--format", "json", "--key",
+                    str(keys[0]))
+    assert opened.exit_code == 0, opened.output
+    assert json.loads(opened.stdout)["answers"]["full_name"].startswith(
+        ("Siti", "Dewi", "Rina", "Agus", "Budi", "Wati", "Yuni", "Eko"))
+    with psycopg.connect(central) as conn:
+        kinds = [k for (k,) in conn.execute("SELECT kind FROM screening.access ORDER BY id")]
+    assert kinds == ["view", "decrypt", "view"]  # every read logged in the central trail
+    verify = invoke(env, "records", "verify", "--db", url, "--format", "json")
+    assert verify.exit_code == 0, verify.output
+    assert json.loads(verify.stdout)["records"] == 2
+
+
+def test_list_and_export_at_the_centre_match_the_laptop(central: str, env: dict[str, str],
+                                                       tmp_path: Path,
+                                                       keys: tuple[Path, Path]) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    fill(a, 4, keys[1], seed=1)
+    fill(b, 3, keys[1], seed=2)
+    pushed(push(env, a, central))
+    pushed(push(env, b, central))
+
+    def listing(db: str) -> list[dict]:
+        result = invoke(env, "records", "list", "--db", db, "--status", "completed",
+                        "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    together = sorted(listing(str(a)) + listing(str(b)),
+                      key=lambda r: (r["started_at"], r["id"]), reverse=True)
+    assert listing(central) == together
+    assert [r["id"] for r in listing(central)][:2] == [r["id"] for r in together][:2]
+    high = invoke(env, "records", "list", "--db", central, "--level", "high", "--format", "json")
+    assert json.loads(high.stdout) == [r for r in together if r["level"] == "high"]
+
+    def export(db: str, *extra: str) -> str:
+        result = invoke(env, "records", "export", "--db", db, "--format", "csv",
+                        "--status", "completed", *extra)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    lines = export(central).splitlines()
+    laptop = export(str(a)).splitlines() + export(str(b)).splitlines()[1:]
+    assert lines[0] == laptop[0] and sorted(lines[1:]) == sorted(laptop[1:])
+    assert "Contoh" not in "\n".join(lines)
+    opened = export(central, "--key", str(keys[0]))
+    assert "Contoh" in opened
+
+
+# -- resumable, concurrent ------------------------------------------------------------------
+
+
+def _push_process(db: Path, url: str, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "screening.cli.main", "sync", "push", "--db", str(db), "--to",
+         url, "--batch", "1", "--format", "json"],
+        env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def test_a_push_killed_at_random_moments_resumes_without_loss_or_double(
+    pg: Server, env: dict[str, str], tmp_path: Path, keys: tuple[Path, Path]
+) -> None:
+    db = tmp_path / "a.db"
+    fill(db, 20, keys[1])
+    laptop = laptop_rows(db)
+
+    def fresh() -> str:
+        url = pg.url(pg.new_database())
+        assert invoke({}, "central", "init", url).exit_code == 0
+        return url
+
+    started = time.monotonic()  # how long a whole push takes, start-up included
+    whole = _push_process(db, fresh(), env)
+    assert whole.wait(timeout=120) == 0
+    duration = time.monotonic() - started
+    rng = random.Random(15)
+    partial = 0
+    for trial in range(12):
+        url = fresh()
+        process = _push_process(db, url, env)
+        if trial % 3 == 0:
+            time.sleep(rng.uniform(0.1, duration))  # anywhere, start-up included
+        else:  # once the first batch has landed: somewhere inside the push itself
+            with psycopg.connect(url, autocommit=True) as watch:
+                while process.poll() is None and not watch.execute(
+                    "SELECT 1 FROM screening.events LIMIT 1"
+                ).fetchone():
+                    time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.25))
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        held = central_rows(url)
+        # Whatever arrived is a prefix of the chain and a subset of the records, unchanged.
+        assert held["events"] == laptop["events"][: len(held["events"])]
+        assert all(laptop["records"][rid] == v for rid, v in held["records"].items())
+        partial += 0 < len(held["events"]) + len(held["records"]) < (
+            len(laptop["events"]) + len(laptop["records"])
+        )
+        resumed = pushed(push(env, db, url))
+        assert resumed["refused"] == []
+        assert resumed["added"] + resumed["already_there"] == 20
+        assert central_rows(url) == laptop
+    assert partial >= 4, f"too few kills landed in the middle of a push ({partial})"
+
+
+def test_two_laptops_push_at_once(central: str, env: dict[str, str], tmp_path: Path,
+                                  keys: tuple[Path, Path]) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    fill(a, 10, keys[1], seed=3)
+    fill(b, 10, keys[1], seed=4)
+    processes = [_push_process(db, central, env) for db in (a, b)]
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        assert json.loads(out)["added"] == 10
+    held = central_rows(central)
+    assert len(held["records"]) == 20
+    expected = laptop_rows(a)
+    other = laptop_rows(b)
+    assert held["records"] == {**expected["records"], **other["records"]}
+    assert held["events"] == sorted(expected["events"] + other["events"])
+
+
+def test_an_id_held_by_another_device_is_refused_never_merged(central: str,
+                                                             env: dict[str, str],
+                                                             tmp_path: Path) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    ids = fill(a, 2, None, seed=5)
+    pushed(push(env, a, central))
+    shutil.copy(a, b)  # a copied database, given a new identity: same record ids
+    with sqlite3.connect(b) as con:
+        con.execute("UPDATE meta SET value = 'another-device' WHERE key = 'device_id'")
+    result = push(env, b, central)
+    assert result.exit_code == 1
+    refused = json.loads(result.stdout)["refused"]
+    assert sorted(r["id"] for r in refused) == sorted(ids)
+    assert all("another device" in r["reason"] for r in refused)
+    with psycopg.connect(central) as conn:
+        devices = {d for (d,) in conn.execute("SELECT device_id FROM screening.records")}
+    assert devices == {laptop_device(a)}
+
+
+def laptop_device(db: Path) -> str:
+    from screening.records.store import Store
+
+    with Store(db) as store:
+        return store.device_id()
+
+
+# -- the trail crosses the wire -------------------------------------------------------------
+
+
+def test_a_rewritten_laptop_trail_is_refused(central: str, env: dict[str, str],
+                                            tmp_path: Path) -> None:
+    from screening.records.trail import event_hash
+
+    db = tmp_path / "a.db"
+    fill(db, 2, None)
+    pushed(push(env, db, central))
+    before = central_rows(central)
+    # Rewrite the log from event 3 on, every hash recomputed: locally self-consistent.
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("DROP TRIGGER events_append_only")
+    rows = con.execute("SELECT id, record_id, kind, officer, at, detail_json, digest_json, "
+                       "prev_hash FROM events ORDER BY id").fetchall()
+    prev = None
+    for row in rows:
+        event_id, record_id, kind, officer, at, detail, digest, prev_hash = row
+        if event_id == 3:
+            officer = "someone else"
+        if event_id >= 3:
+            prev_hash = prev
+            digest_hash = event_hash(prev_hash, event_id, record_id, kind, officer, at, detail,
+                                     digest)
+            con.execute("UPDATE events SET officer = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                        [officer, prev_hash, digest_hash, event_id])
+            prev = digest_hash
+        else:
+            prev = con.execute("SELECT hash FROM events WHERE id = ?", [event_id]).fetchone()[0]
+    con.close()
+    fill(db, 1, None, seed=9)  # something new to send
+    result = push(env, db, central)
+    assert result.exit_code == 1
+    assert "does not continue what the central database holds" in " ".join(result.stderr.split())
+    assert central_rows(central) == before  # nothing more was taken
+
+
+def test_a_broken_chain_is_refused_before_anything_of_it_arrives(central: str,
+                                                                 env: dict[str, str],
+                                                                 tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    fill(db, 2, None)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("DROP TRIGGER events_append_only")
+    con.execute("UPDATE events SET officer = 'x' WHERE id = 5")
+    con.close()
+    result = push(env, db, central)
+    assert result.exit_code == 1 and "event 5" in result.stderr, result.output
+    assert central_rows(central)["records"] == {}
+
+
+# -- bundles -------------------------------------------------------------------------------
+
+
+def test_a_bundle_imports_like_a_push_and_twice_changes_nothing(
+    central: str, env: dict[str, str], tmp_path: Path, keys: tuple[Path, Path]
+) -> None:
+    db = tmp_path / "a.db"
+    fill(db, 4, keys[1])
+    bundle = tmp_path / "post.bundle"
+    made = invoke(env, "sync", "bundle", "--db", str(db), "-o", str(bundle), "--office", "POS-1")
+    assert made.exit_code == 0, made.output
+    assert bundle.stat().st_mode & 0o077 == 0  # owner-only
+    first = invoke(env, "central", "import", str(bundle), "--to", central, "--format", "json")
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["added"] == 4
+    assert central_rows(central) == laptop_rows(db)
+    second = invoke(env, "central", "import", str(bundle), "--to", central, "--format", "json")
+    assert json.loads(second.stdout) == {**json.loads(second.stdout), "added": 0, "events": 0,
+                                         "already_there": 4}
+    # The same laptop pushing afterwards finds everything there.
+    assert pushed(push(env, db, central))["already_there"] == 4
+
+
+@pytest.mark.parametrize("where", ["compressed", "inside"])
+def test_a_bundle_edited_by_one_byte_is_refused(central: str, env: dict[str, str],
+                                                tmp_path: Path, where: str) -> None:
+    db = tmp_path / "a.db"
+    fill(db, 2, None)
+    bundle = tmp_path / "post.bundle"
+    assert invoke(env, "sync", "bundle", "--db", str(db), "-o", str(bundle)).exit_code == 0
+    if where == "compressed":
+        data = bytearray(bundle.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        bundle.write_bytes(bytes(data))
+    else:
+        text = bytearray(gzip.decompress(bundle.read_bytes()))
+        at = text.index(b'"level": "') + len(b'"level": "')
+        text[at] = ord("x") if text[at] != ord("x") else ord("y")
+        bundle.write_bytes(gzip.compress(bytes(text)))
+    result = invoke(env, "central", "import", str(bundle), "--to", central)
+    assert result.exit_code == 1, result.output
+    assert "is refused" in result.stderr and "Traceback" not in result.output
+    assert central_rows(central) == {"records": {}, "events": []}
+
+
+def test_verify_at_the_centre_names_a_record_edited_there(central: str, env: dict[str, str],
+                                                         tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    ids = fill(db, 2, None)
+    pushed(push(env, db, central))
+    assert invoke(env, "records", "verify", "--db", central).exit_code == 0
+    with psycopg.connect(central) as conn:
+        conn.execute(
+            "UPDATE screening.records SET body = jsonb_set(body, '{row,level}', '\"low\"') "
+            "|| '{}'::jsonb, level = 'low' WHERE id = %s", [ids[1]]
+        )
+        conn.execute(
+            "UPDATE screening.records SET body = jsonb_set(body, '{row,level}', '\"none\"') "
+            "WHERE id = %s", [ids[1]]
+        )
+    result = invoke(env, "records", "verify", "--db", central, "--format", "json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert [p["id"] for p in problems] == [ids[1]]
