@@ -22,7 +22,7 @@ from screening.referrals.lifecycle import (
 
 STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 REPO = Path(__file__).resolve().parent.parent
-CHILD_CASE = REPO / "tests" / "cases" / "returnee-child-15-plantation.yaml"
+CHILD_CASE = next((REPO / "tests" / "cases").glob("*child-15-plantation.yaml"))  # renamed: ret-08-
 
 
 def ago(days: float) -> str:
