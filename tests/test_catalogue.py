@@ -151,7 +151,8 @@ def typed(value: object) -> str:
     return {"unknown": "?", "declined": "-"}.get(str(value), str(value))
 
 
-@pytest.mark.parametrize("case", ["departure-child-16-neighbour", "departure-declines-most"])
+@pytest.mark.parametrize("case", ["dep-10-child-16-calo-domestic-malaysia",
+                                  "dep-17-tourist-cambodia-declines-most"])
 def test_a_whole_departure_interview_in_indonesian_has_no_english_of_the_tool(
     tmp_path: Path, case: str
 ) -> None:

@@ -206,7 +206,7 @@ def test_a_bad_date_in_a_content_file_is_a_located_error(tmp_path: Path) -> None
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert f"{path}:23:10: '2024-02-30' is not a valid date" in result.stdout
+    assert f"{path}:33:10: '2024-02-30' is not a valid date" in result.stdout
 
 
 @pytest.mark.parametrize("kind", ["[questionnaire]", "{a: 1}"])

@@ -69,7 +69,7 @@ def records(env: dict[str, str], db: Path, tmp_path: Path) -> dict[str, str]:
             "interpreter_independent": "yes", "same_gender_offered": "yes",
             "comfort_offered": "yes", "consent": "no"})),
         "draft": paper(env, write_form(tmp_path / "d.json", {
-            **{k: v for k, v in list(full.items())[:9]}, "full_name": "Draf Nama"})),
+            **{k: v for k, v in list(full.items())[:10]}, "full_name": "Draf Nama"})),
     }
 
 
@@ -280,10 +280,12 @@ def test_htcds(env: dict[str, str], records: dict[str, str], office: tuple[Path,
     # a broker (calo) is no recruitment channel the standard names: Other, said in x_
     assert case["vic_MethodOfRecruitment"] == ["Other"]
     assert "calo" in case["x_MethodOfRecruitmentDetails"]
+    # coaching before departure is recruitment vulnerability (issue 10), which HTCDS 2.0 has
+    # no field for: no "Other" method of control here
     assert set(case["vic_MethodsOfControl"]) == {
         "WithholdsDocuments", "DebtBondage", "TakesEarnings", "ExcessiveWorkingHours",
-        "FalsePromises", "Other"}
-    assert case["x_MethodsOfControlDetails"]
+        "FalsePromises"}
+    assert "x_MethodsOfControlDetails" not in case
     assert case["vic_TypeOfExploitation"] == ["ForcedLabour"]
     assert case["vic_ForcedLabourIndustry"] == "I_AccommodationAndFoodServiceActivities"
     assert case["vic_TraffickingStatus"] == "PossibleVictimOfTrafficking"

@@ -287,7 +287,7 @@ def test_slip_html_written_for_a4(mini_content: Path, tmp_path: Path) -> None:
 
 
 def test_slip_language_follows_lang_option(tmp_path: Path) -> None:
-    path = Path(__file__).parent / "cases" / "departure-no-indicator.yaml"
+    path = Path(__file__).parent / "cases" / "dep-01-procedural-p3mi-caregiver.yaml"
     out = tmp_path / "slip.txt"
     result = run("score", "--answers", str(path), "--slip", str(out), "--lang", "en")
     assert result.exit_code == 0, result.output

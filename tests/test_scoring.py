@@ -361,11 +361,16 @@ def test_age_16_selects_the_child_list_first() -> None:
     assert adult is not None and adult.profile == "adult-labour" and adult.level == "medium"
 
 
-def test_unknown_age_uses_adult_lists_and_says_so() -> None:
+def test_unknown_age_scores_the_child_lists_too_and_says_so() -> None:
+    """Presumption of minority: an unknown age is scored on the child and adult lists and the
+    higher is reported (here the child list: no means needed)."""
     result = assess(TINY, Q, {**RECRUITED_AND_EXPLOITED, "age": "unknown", "work": "factory"})
     assert result is not None
-    assert result.profile == "adult-labour"
-    assert result.chosen_because.startswith("age unknown: adult lists")
+    assert result.profiles_scored == ["child-labour", "adult-labour"]
+    assert result.profile == "child-labour"
+    assert result.level == "high"
+    assert result.chosen_because.startswith("age unknown: presumption of minority")
+    assert "child-labour gives the higher level" in result.chosen_because
 
 
 def test_unknown_exploitation_scores_both_and_reports_the_higher() -> None:

@@ -11,8 +11,29 @@ def differences(
 ) -> list[str]:
     """Plain sentences, most important first: level, profile, dimensions, indicators."""
     out: list[str] = []
+    old_risk, new_risk = before.departure_risk, after.departure_risk
+    if old_risk is None and new_risk is not None:
+        fired = ", ".join(f.id for f in new_risk.flags) or "no flag"
+        out.append(f"departure risk: not judged by the old content → {new_risk.level} "
+                   f"({new_risk.because}; flags: {fired})")
+    elif old_risk is not None and new_risk is None:
+        out.append(f"departure risk: {old_risk.level} → not judged by this content")
+    elif old_risk is not None and new_risk is not None:
+        if old_risk.level != new_risk.level:
+            out.append(f"departure risk: {old_risk.level} → {new_risk.level} "
+                       f"({new_risk.because})")
+        old_flags = {f.id for f in old_risk.flags}
+        new_flags = {f.id for f in new_risk.flags}
+        for flag in sorted(new_flags - old_flags):
+            out.append(f"departure risk flag {flag}: now fires")
+        for flag in sorted(old_flags - new_flags):
+            out.append(f"departure risk flag {flag}: no longer fires")
     if before.level != after.level:
-        out.append(f"level: {before.level} → {after.level}")
+        why = ""
+        if after.vulnerabilities_noted and not before.vulnerabilities_noted:
+            why = (" (only vulnerability dimensions are positive: noted, they never raise the "
+                   "level alone)")
+        out.append(f"level: {before.level} → {after.level}{why}")
     if before.profile != after.profile:
         out.append(f"profile: {before.profile} → {after.profile} ({after.chosen_because})")
     if before.trafficking_indicated != after.trafficking_indicated:

@@ -18,7 +18,7 @@ from screening.models.assessment import (
     DimensionResult,
     IndicatorFinding,
 )
-from screening.models.indicators import Clause, IndicatorSet, Level
+from screening.models.indicators import ChildRule, Clause, IndicatorSet, Level
 from screening.models.questionnaire import Questionnaire
 
 ELEMENTS: tuple[str, ...] = ("act", "means", "purpose")
@@ -51,12 +51,12 @@ def score(
     ids the script can reveal (None: the whole list), for coverage only.
     """
     behind = _as_mapping(present)
+    acts = {k: v for k, v in behind.items() if indicator_set.act(k) is not None}
     unknown_ids = set(unknown) - set(behind)
     listed = indicator_set.for_profile(profile)
     rule = indicator_set.rule
 
     dimensions: dict[str, DimensionResult] = {}
-    strong_present = False
     for dimension in indicator_set.dimensions:
         items = [i for i in listed if i.dimension == dimension.id]
         counts = {"strong": 0, "medium": 0, "weak": 0}
@@ -66,7 +66,6 @@ def score(
                 continue
             tier = indicator.tiers[profile]  # type: ignore[index]  # listed: for_profile()
             counts[tier] += 1
-            strong_present = strong_present or tier == "strong"
             findings.append(IndicatorFinding(
                 id=indicator.id, tier=tier, label=indicator.label,
                 answers=[AnswerRef(question=q, answer=a) for q, a in behind[indicator.id]],
@@ -83,15 +82,27 @@ def score(
         )
 
     positive = {d.id for d in dimensions.values() if d.positive}
+    vulnerable = indicator_set.vulnerability_dimensions()
+    # Vulnerability explains why people are targeted; alone it never raises the level.
+    counted = positive - vulnerable
     groups = rule.combination.get(profile, [])  # type: ignore[call-overload]  # str, not Profile
-    trafficking = bool(groups) and all(any(dim in positive for dim in g) for g in groups)
+    ilo_form = bool(groups) and all(any(dim in positive for dim in g) for g in groups)
+    child_rule = None
+    trafficking = ilo_form
+    if profile.startswith("child-") and rule.child_rule is not None:
+        child_rule = _child_rule(rule.child_rule, positive, vulnerable, acts, behind, ilo_form)
+        trafficking = child_rule["law"] if rule.child_rule.follows == "law" else ilo_form
+    strong_counted = any(
+        f.tier == "strong" for d in dimensions.values() if d.id not in vulnerable
+        for f in d.present)
     triggers = {
         "trafficking_combination": trafficking,
-        "positive_dimension": bool(positive),
-        "strong_indicator": strong_present,
+        "positive_dimension": bool(counted),
+        "strong_indicator": strong_counted,
         "always": True,
     }
     level = _level(indicator_set, triggers)
+    noted = sorted(positive & vulnerable) if level.id == "low" else []
 
     listed_ids = [i.id for i in listed]
     reach = set(listed_ids) if reachable is None else set(reachable) & set(listed_ids)
@@ -110,20 +121,26 @@ def score(
         profiles_scored=[profile],
         chosen_because=chosen_because or f"profile {profile} chosen by the officer",
         level=level.id,
-        level_title=level.title,
+        level_title=(level.vulnerability_title or level.title) if noted else level.title,
         trafficking_indicated=trafficking,
-        elements={e: any(e in dimensions[d].elements for d in positive) for e in ELEMENTS},
+        elements=_elements(dimensions, positive if counted or trafficking else counted, acts,
+                           child_rule),
         dimensions=dimensions,
         coverage=coverage,
         coverage_warning=warning,
         unknown=not_assessed,
         reachable_count=len(reach),
         indicator_count=len(listed_ids),
-        actions=[a.text for a in level.actions if _for(a.profiles, profile)],
+        actions=[a.text for a in level.actions if _for(a.profiles, profile)]
+        + ([a.text for a in level.vulnerability_actions if _for(a.profiles, profile)]
+           if noted else []),
         referrals=_referrals(indicator_set, level, profile),
         non_punishment=indicator_set.non_punishment if any(
             d.present for d in dimensions.values()) else None,
         content_hash=content_hash,
+        vulnerabilities_noted=noted,
+        child_rule=child_rule,
+        provenance=_provenance(indicator_set, profile),
     )
 
 
@@ -137,57 +154,108 @@ def assess(
 ) -> Assessment | None:
     """Score the answers of an interview; None when the person declined consent.
 
-    Age is decided first: under 18 selects the child lists (no means needed). Then the type
-    of exploitation picks labour or sexual lists; when it is unknown both are scored and the
-    higher level is reported (labour on a tie).
+    Age is decided first: under 18 selects the child lists (no means needed). When the age
+    is unknown or in doubt, the child lists are scored too and the higher level is reported
+    (the child list on a tie: presumption of minority). Then the type of exploitation picks
+    labour or sexual lists; when it is unknown both are scored and the higher is reported
+    (labour on a tie). Where the script has departure-risk rules, that judgement is added.
     """
     if Interview(questionnaire, dict(answers), today).consent_declined:
         return None
     found = evidence(questionnaire, answers, today)
-    if found.age is not None and found.age < 18:
-        group = "child"
-        why_age = f"age {found.age:g}: under 18, so the child lists (no means needed)"
-    elif found.age is not None:
-        group = "adult"
-        why_age = f"age {found.age:g}: adult lists"
-    else:
-        group = "adult"
-        why_age = ("age unknown: adult lists (a person under 18 would be scored on the child "
-                   "lists, where no means is needed; establish the age if you can)")
-
+    groups, why_age = _age_groups(found)
     kinds = ("labour", "sexual") if found.exploitation not in ("labour", "sexual") else (
         found.exploitation,)
     results = [
         score(indicator_set, f"{group}-{kind}", found.present, found.unknown, found.reachable,
               content_hash=content_hash)
-        for kind in kinds
+        for group in groups for kind in kinds
     ]
     best = results[0]
     for result in results[1:]:
         if LEVEL_ORDER[result.level] > LEVEL_ORDER[best.level]:
             best = result
     profiles = [r.profile for r in results]
+    named = " and ".join([", ".join(profiles[:-1]), profiles[-1]]) if len(profiles) > 1 else ""
     if len(results) == 1:
         why_kind = f"type of exploitation {found.exploitation}: {best.profile}"
-    elif best is results[0] and results[0].level == results[1].level:
-        why_kind = (f"type of exploitation unknown: scored under {profiles[0]} and "
-                    f"{profiles[1]}; both give {best.level}, reported under {best.profile}")
+    elif all(r.level == best.level for r in results):
+        why_kind = (f"scored under {named}; "
+                    + ("both give" if len(profiles) == 2 else "all give")
+                    + f" {best.level}, reported under {best.profile}")
     else:
-        why_kind = (f"type of exploitation unknown: scored under {profiles[0]} and "
-                    f"{profiles[1]}; {best.profile} gives the higher level")
-    return best.model_copy(update={"profiles_scored": profiles, "age": found.age,
-                                   "chosen_because": f"{why_age}; {why_kind}"})
+        why_kind = f"scored under {named}; {best.profile} gives the higher level"
+    if len(kinds) > 1:
+        why_kind = "type of exploitation unknown: " + why_kind
+    update: dict[str, Any] = {"profiles_scored": profiles, "age": found.age,
+                              "age_in_doubt": found.age_in_doubt,
+                              "chosen_because": f"{why_age}; {why_kind}"}
+    if questionnaire.departure_risk is not None:
+        from screening.assessment.departure_risk import judge_departure
+
+        update["departure_risk"] = judge_departure(
+            questionnaire.departure_risk, answers, today)
+    return best.model_copy(update=update)
+
+
+def _age_groups(found: Any) -> tuple[tuple[str, ...], str]:
+    if found.age is not None and found.age < 18:
+        return ("child",), f"age {found.age:g}: under 18, so the child lists (no means needed)"
+    if found.age is None:
+        return ("child", "adult"), (
+            "age unknown: presumption of minority, so the child lists are scored too and the "
+            "higher level is reported (the child list on a tie)")
+    if found.age_in_doubt:
+        return ("child", "adult"), (
+            f"age {found.age:g} given but in doubt: presumption of minority, so the child "
+            "lists are scored too and the higher level is reported (the child list on a tie)")
+    return ("adult",), f"age {found.age:g}: adult lists"
 
 
 def unknown_ids(indicator_set: IndicatorSet, ids: Iterable[str]) -> list[str]:
     """The ids that are not indicators of the set, each with a "did you mean" suffix."""
     from screening.errors import suggest
 
-    known = [i.id for i in indicator_set.indicators]
-    return [f"'{i}'" + suggest(i, known) for i in ids if indicator_set.indicator(i) is None]
+    known = [i.id for i in indicator_set.indicators] + [a.id for a in indicator_set.acts]
+    return [f"'{i}'" + suggest(i, known) for i in ids
+            if indicator_set.indicator(i) is None and indicator_set.act(i) is None]
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _child_rule(rule: ChildRule, positive: set[str], vulnerable: set[str],
+                acts: Mapping[str, Any], present: Mapping[str, Any],
+                ilo_form: bool) -> dict[str, Any]:
+    """The child rule both ways: the law (act + purpose, no means) and the ILO form."""
+    act_dims = sorted(d for d in rule.act_dimensions if d in positive - vulnerable)
+    act = bool(acts) or bool(act_dims)
+    purpose_dims = all(any(d in positive for d in group) for group in rule.purpose)
+    purpose_items = sorted(i for i in rule.purpose_indicators if i in present)
+    purpose = purpose_dims or bool(purpose_items)
+    return {
+        "follows": rule.follows,
+        "law": act and purpose,
+        "ilo": ilo_form,
+        "act": sorted(acts) + act_dims,
+        "purpose": purpose,
+        "purpose_indicators": purpose_items,
+    }
+
+
+def _elements(dimensions: Mapping[str, DimensionResult], counted: set[str],
+              acts: Mapping[str, Any], child_rule: dict[str, Any] | None) -> dict[str, bool]:
+    found = {e: any(e in dimensions[d].elements for d in counted) for e in ELEMENTS}
+    if acts:
+        found["act"] = True
+    if child_rule and child_rule["purpose"]:
+        found["purpose"] = True
+    return found
+
+
+def _provenance(indicator_set: IndicatorSet, profile: str) -> dict[str, Any] | None:
+    known = indicator_set.provenance.get(profile)  # type: ignore[call-overload]
+    return known.model_dump() if known is not None else None
 
 
 def _as_mapping(present: Present) -> dict[str, list[tuple[str, Any]]]:

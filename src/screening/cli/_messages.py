@@ -267,6 +267,52 @@ MESSAGES: dict[str, dict[str, str]] = {
     "summary": {"en": "Answers", "id": "Jawaban"},
     # the assessment, as the officer reads it
     "level": {"en": "Level", "id": "Tingkat"},
+    "identification": {
+        "en": "IDENTIFICATION (ILO/Palermo indicators)",
+        "id": "IDENTIFIKASI (indikator ILO/Palermo)",
+    },
+    "departure_risk": {
+        "en": "DEPARTURE RISK (facts about this trip)",
+        "id": "RISIKO KEBERANGKATAN (fakta perjalanan ini)",
+    },
+    "departure_risk_short": {"en": "Departure risk", "id": "Risiko keberangkatan"},
+    "risk_flags": {"en": "Red flags of this trip", "id": "Tanda bahaya perjalanan ini"},
+    "risk_none": {"en": "No flag fired.", "id": "Tidak ada tanda bahaya."},
+    "risk_unknown": {
+        "en": "Could not be assessed (an answer was unknown or declined): {ids}",
+        "id": "Tidak bisa dinilai (jawaban tidak tahu atau menolak): {ids}",
+    },
+    "risk_missing": {
+        "en": "Key facts of this trip are not known ({ids}): a secondary interview finds them "
+        "out; unknown is never read as no.",
+        "id": "Fakta penting perjalanan ini belum diketahui ({ids}): wawancara lanjutan "
+        "mencari tahu; jawaban tidak tahu tidak pernah dianggap tidak.",
+    },
+    "risk_document": {
+        "en": "Supporting document for this purpose: {doc}",
+        "id": "Dokumen pendukung untuk tujuan ini: {doc}",
+    },
+    "risk_alert": {"en": "Destination alert", "id": "Peringatan negara tujuan"},
+    "vulnerabilities_noted": {
+        "en": "Vulnerabilities noted (they never raise the level alone): {dims}",
+        "id": "Kerentanan dicatat (tidak pernah menaikkan tingkat dengan sendirinya): {dims}",
+    },
+    "child_rule": {
+        "en": "Child rule ({follows} decides): the law (act + purpose) {law}; the ILO form {ilo}",
+        "id": "Aturan anak (yang menentukan: {follows}): hukum (perbuatan + tujuan) {law}; "
+        "bentuk ILO {ilo}",
+    },
+    "child_rule.law": {"en": "the law", "id": "hukum"},
+    "child_rule.ilo": {"en": "the ILO form", "id": "bentuk ILO"},
+    "provenance": {"en": "Scored on {profile}: {what}", "id": "Dinilai dengan {profile}: {what}"},
+    "provenance_checked": {
+        "en": "a list checked against the ILO tables",
+        "id": "daftar yang sudah dicocokkan dengan tabel ILO",
+    },
+    "provenance_derived": {
+        "en": "a derived list, not yet checked against the ILO tables",
+        "id": "daftar turunan, belum dicocokkan dengan tabel ILO",
+    },
     "profile": {"en": "Profile", "id": "Profil"},
     "combination": {"en": "Trafficking combination", "id": "Kombinasi perdagangan orang"},
     "met": {
@@ -274,6 +320,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "terpenuhi: ada indikator yang sesuai dengan perdagangan orang, rujuk",
     },
     "not_met": {"en": "not met", "id": "tidak terpenuhi"},
+    "rule_met": {"en": "met", "id": "terpenuhi"},
     "elements": {"en": "Palermo elements", "id": "Unsur Palermo"},
     "why": {"en": "Why", "id": "Alasan"},
     "none_present": {
@@ -325,17 +372,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "why_adult": {"en": "age {age}: adult lists", "id": "umur {age}: daftar dewasa"},
     "why_age_unknown": {
-        "en": "age unknown: adult lists (under 18 would use the child lists, where no means "
-        "is needed; establish the age if you can)",
-        "id": "umur tidak diketahui: daftar dewasa (di bawah 18 memakai daftar anak, tanpa "
-        "unsur cara; pastikan umurnya bila bisa)",
+        "en": "age unknown: presumption of minority, so the child lists are scored too and the "
+        "higher level is reported (the child list on a tie); establish the age if you can",
+        "id": "umur tidak diketahui: praduga anak, jadi daftar anak ikut dinilai dan tingkat "
+        "yang lebih tinggi dilaporkan (daftar anak jika sama); pastikan umurnya bila bisa",
+    },
+    "why_age_doubt": {
+        "en": "age {age} given but in doubt: presumption of minority, so the child lists are "
+        "scored too and the higher level is reported (the child list on a tie)",
+        "id": "umur {age} disebut tetapi diragukan: praduga anak, jadi daftar anak ikut dinilai "
+        "dan tingkat yang lebih tinggi dilaporkan (daftar anak jika sama)",
     },
     "why_kind": {"en": "lists: {profile}", "id": "daftar: {profile}"},
-    "why_both": {
-        "en": "type of exploitation unknown: scored as {first} and as {second}; "
-        "reported: {profile}",
-        "id": "jenis eksploitasi tidak diketahui: dinilai sebagai {first} dan {second}; "
-        "yang dilaporkan: {profile}",
+    "why_several": {
+        "en": "scored as {names}; reported: {profile} (the higher level)",
+        "id": "dinilai sebagai {names}; yang dilaporkan: {profile} (tingkat yang lebih tinggi)",
     },
     "coverage_warning": {
         "en": "Could not be assessed: only {pct} of the {total} indicators ({profile}) were "

@@ -86,9 +86,29 @@ def render_assessment(
         return Text.from_markup(markup)
 
     a = assessment
-    parts: list[RenderableType] = [*summary_lines(a, ui=ui, indicator_set=indicator_set)]
+    parts: list[RenderableType] = []
+    if a.departure_risk is not None:
+        # At a departure the risk of this trip is what the officer acts on: it leads.
+        parts += departure_risk_lines(a.departure_risk, ui, questionnaire)
+        parts.append(line(f"\n[bold underline]{t('identification', ui)}[/]"))
+    parts += summary_lines(a, ui=ui, indicator_set=indicator_set)
     parts.append(line(f"{t('profile', ui)}: [bold]{escape(profile_name(a.profile, ui))}[/] "
                       f"({escape(chosen_because(a, ui))})"))
+    if a.provenance:
+        what = (t("provenance_checked", ui) if a.provenance.get("status") == "checked"
+                else t("provenance_derived", ui))
+        scored_on = t("provenance", ui, profile=profile_name(a.profile, ui), what=what)
+        parts.append(line(f"[dim]{escape(scored_on)}[/]"))
+    if a.child_rule:
+        cr = a.child_rule
+        parts.append(line(escape(t(
+            "child_rule", ui, follows=t("child_rule." + cr["follows"], ui),
+            law=t("rule_met" if cr["law"] else "not_met", ui),
+            ilo=t("rule_met" if cr["ilo"] else "not_met", ui)))))
+    if a.vulnerabilities_noted:
+        names = [dimension_name(d, ui, indicator_set) for d in a.vulnerabilities_noted]
+        noted = t("vulnerabilities_noted", ui, dims=", ".join(names))
+        parts.append(line(f"[yellow]{escape(noted)}[/]"))
     combo = t("met", ui) if a.trafficking_indicated else t("not_met", ui)
     parts.append(line(f"{t('combination', ui)}: {escape(combo)}"))
     marks = "  ".join(
@@ -169,6 +189,53 @@ def render_assessment(
     return Group(*parts)
 
 
+def departure_risk_lines(risk: Any, ui: str, questionnaire: Questionnaire | None) -> list[Any]:
+    from rich.markup import escape
+    from rich.text import Text
+
+    from screening.cli._messages import t
+    from screening.models.base import localized
+
+    def line(markup: str) -> Text:
+        return Text.from_markup(markup)
+
+    title = localized(risk.title, ui) if risk.title else ""
+    parts: list[Any] = [
+        line(f"[bold underline]{t('departure_risk', ui)}[/]"),
+        line(f"{t('level', ui)}: [{LEVEL_STYLE[risk.level]}] "
+             f"{t('level.' + risk.level, ui).upper()} [/] [bold]{escape(title)}[/]"),
+    ]
+    if risk.missing and not risk.flags and risk.level != "low":
+        parts.append(line(escape(t("risk_missing", ui, ids=", ".join(risk.missing)))))
+    if risk.document:
+        parts.append(line(escape(t("risk_document", ui, doc=localized(risk.document, ui)))))
+    for alert in risk.alerts:
+        text = escape(localized(alert["alert"], ui))
+        parts.append(line(f"  [yellow]{t('risk_alert', ui)}:[/] {text} "
+                          f"[dim]({escape(alert['source'])}; {alert['reviewed']})[/]"))
+    parts.append(line(f"[bold]{t('risk_flags', ui)}[/]"))
+    if not risk.flags:
+        parts.append(line(f"  {escape(t('risk_none', ui))}"))
+    for flag in risk.flags:
+        tier = "[" + t("level." + flag.level, ui) + "]"
+        parts.append(line(f"  - {escape(tier)} {escape(localized(flag.label, ui))} "
+                          f"[dim]({flag.id})[/]"))
+        if flag.why:
+            parts.append(line(f"      [dim]{escape(localized(flag.why, ui))}[/]"))
+        for ref in flag.answers:
+            asked = questionnaire.question(ref.question) if questionnaire else None
+            parts.append(line(f"      [dim]{escape(ref.question)} ->[/] "
+                              f"{escape(_answer(ref.answer, asked, ui))}"))
+    if risk.unknown:
+        unknown = t("risk_unknown", ui, ids=", ".join(risk.unknown))
+        parts.append(line(f"  [yellow]{escape(unknown)}[/]"))
+    if risk.actions:
+        parts.append(line(f"[bold]{t('actions', ui)}[/]"))
+        for n, action in enumerate(risk.actions, start=1):
+            parts.append(line(f"  {n}. {escape(localized(action, ui))}"))
+    return parts
+
+
 def summary_lines(
     assessment: Assessment, *, ui: str, indicator_set: IndicatorSet | None = None
 ) -> list[Text]:
@@ -181,7 +248,14 @@ def summary_lines(
 
     a = assessment
     title = localized(a.level_title, ui) if a.level_title else ""
-    out = [
+    out = []
+    if a.departure_risk is not None:
+        risk = a.departure_risk
+        risk_title = localized(risk.title, ui) if risk.title else ""
+        out.append(Text.from_markup(
+            f"{t('departure_risk_short', ui)}: [{LEVEL_STYLE[risk.level]}] "
+            f"{t('level.' + risk.level, ui).upper()} [/] [bold]{escape(risk_title)}[/]"))
+    out += [
         Text.from_markup(
             f"{t('level', ui)}: [{LEVEL_STYLE[a.level]}] {t('level.' + a.level, ui).upper()} [/] "
             f"[bold]{escape(title)}[/]"
@@ -238,10 +312,12 @@ def chosen_because(a: Assessment, ui: str) -> str:
 
     if len(a.profiles_scored) == 1 and a.chosen_because.startswith("profile "):
         return t("why_given", ui)  # the profile was named on the command line
-    if a.age is not None:
+    if a.age is not None and a.age_in_doubt and a.age >= 18:
+        why_age = t("why_age_doubt", ui, age=f"{a.age:g}")
+    elif a.age is not None:
         age = f"{a.age:g}"
         why_age = t("why_child" if a.age < 18 else "why_adult", ui, age=age)
-    elif a.chosen_because.startswith("age unknown"):
+    elif a.chosen_because.startswith("age unknown: presumption"):
         why_age = t("why_age_unknown", ui)
     else:
         return a.chosen_because  # an older record: kept as it was written
@@ -249,7 +325,7 @@ def chosen_because(a: Assessment, ui: str) -> str:
     if len(names) == 1:
         why_kind = t("why_kind", ui, profile=names[0])
     else:
-        why_kind = t("why_both", ui, first=names[0], second=names[1],
+        why_kind = t("why_several", ui, names="; ".join(names),
                      profile=profile_name(a.profile, ui))
     return f"{why_age}; {why_kind}"
 

@@ -25,12 +25,22 @@ def validate(
     content: ContentOption = None,
     fmt: TextFormatOption = TextFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    cases: Annotated[
+        Path | None,
+        typer.Option("--cases", help="Run the validation set in this folder against the content "
+                     "and print the agreement table.", file_okay=False, show_default=False),
+    ] = None,
 ) -> None:
     """Check indicator sets and questionnaires like a compiler: every problem, with its place.
+
+    With --cases, score every case file of the validation set and print the agreement table
+    (sensitivity and specificity of each judgement, every disagreement named).
 
     Examples:
 
       screening validate
+
+      screening validate --cases tests/cases
 
       screening validate questionnaires/departure.yaml
 
@@ -39,6 +49,9 @@ def validate(
     from screening.cli._output import emit_json, err
     from screening.content.catalogue import check, content_paths, content_root
 
+    if cases is not None:
+        _validate_cases(cases, content, fmt)
+        return
     root = content_root(content)
     references = None
     if paths:
@@ -65,6 +78,38 @@ def validate(
     err().print(f"[red]Failed:[/] {summary}" if failed else f"[green]OK:[/] {summary}")
     if failed:
         raise typer.Exit(1)
+
+
+def _validate_cases(folder: Path, content: Path | None, fmt: TextFormat) -> None:
+    from screening.assessment.cases import case_files, run_cases
+    from screening.cli._common import catalogue
+    from screening.cli._output import emit_json, err
+
+    report = run_cases(case_files(folder), catalogue(content))
+    if fmt is TextFormat.json:
+        emit_json(report.as_dict())
+    else:
+        for diagnostic in report.errors:
+            typer.echo(str(diagnostic))
+        typer.echo(f"{'judgement':<16}{'cases':>6}{'agree':>7}{'sensitivity':>13}"
+                   f"{'specificity':>13}")
+        for row in report.table():
+            typer.echo(f"{row['judgement']:<16}{row['cases']:>6}{row['agree']:>7}"
+                       f"{_pct(row['sensitivity'], row['expected_positive']):>13}"
+                       f"{_pct(row['specificity'], row['expected_low']):>13}")
+        for result in report.results:
+            for problem in result.disagreements:
+                typer.echo(f"{result.path}: disagrees: {problem}")
+    failing = sum(1 for r in report.results if r.disagreements)
+    summary = (f"{len(report.results)} case(s): {failing} disagreeing, "
+               f"{len(report.errors)} case-file error(s)")
+    err().print(f"[green]OK:[/] {summary}" if report.agreed else f"[red]Failed:[/] {summary}")
+    if not report.agreed:
+        raise typer.Exit(1)
+
+
+def _pct(value: float | None, of: int) -> str:
+    return "—" if value is None else f"{value:.0%} of {of}"
 
 
 def schema(

@@ -73,14 +73,19 @@ def show(
             "id": i.id,
             "dimension": i.dimension,
             "tier": i.tiers[profile],  # type: ignore[index]  # listed: for_profile()
-            "label": localized(i.label, lang),
+            "label": localized(i.label, lang)
+            + (" (the project's own item)" if i.origin == "project" else "")
+            + (" *" if i.note and i.origin != "project" else ""),
         }
         for i in indicators
     ]
+    known = indicator_set.provenance.get(profile)  # type: ignore[call-overload]
+    provenance = known.model_dump() if known is not None else None
     document = {
         "id": indicator_set.id,
         "version": indicator_set.version,
         "profile": profile,
+        "provenance": provenance,
         "dimensions": [
             {
                 "id": d.id,
@@ -98,15 +103,24 @@ def show(
                 "tier": i.tiers[profile],  # type: ignore[index]  # listed: for_profile()
                 "label": i.label,
                 "description": i.description,
+                "origin": i.origin,
+                "note": i.note,
             }
             for i in indicators
         ],
     }
+    status = ""
+    if provenance is not None:
+        status = f" ({provenance['status']}: {provenance['source']})"
+        if provenance.get("note"):
+            status += f"; {provenance['note']}"
+    if any(i.note for i in indicators):
+        status += ". * a tier or item with a note in the file (--format json shows it)"
     emit_rows(
         rows,
         ["id", "dimension", "tier", "label"],
         fmt,
-        title=f"{indicator_set.id} {indicator_set.version}: {profile}",
+        title=f"{indicator_set.id} {indicator_set.version}: {profile}{status}",
         json_rows=document,
     )
 

@@ -378,6 +378,16 @@ def _cross_check(catalogue: Catalogue, references: Catalogue | None) -> None:
             },
         )
     )
+    texts = []
+    for (kind, doc_id), source in catalogue._located.items():
+        table = catalogue.indicator_sets if kind == "indicator_set" else catalogue.questionnaires
+        document = table[doc_id]
+        for loc, text in _localized_texts(document, ()):
+            texts += [(source, (*loc, lang), value) for lang, value in text.items()]
+        if isinstance(document, IndicatorSet):
+            texts += [(source, ("referrals", n, "contact"), r.contact)
+                      for n, r in enumerate(document.referrals)]
+    catalogue.diagnostics.extend(checks.contacts_with_two_numbers(texts))
     catalogue._located.clear()
     if not any(d.severity == "error" for d in catalogue.diagnostics):
         for set_id, indicator_set in catalogue.indicator_sets.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Collection
 from datetime import date, timedelta
@@ -17,6 +18,7 @@ ROLE_TYPES = {
     "consent": "yes_no",
     "consent_share": "yes_no",
     "age": "number",
+    "age_doubt": "yes_no",
     "birth_date": "date",
     "exploitation_type": "choice",
 }
@@ -74,6 +76,90 @@ def check_indicator_set(
                         "unknown-referral",
                     )
                 )
+    out += _duplicates(source, [a.id for a in indicator_set.acts], "acts", "act")
+    out += _child_rule(indicator_set, source, dimensions)
+    out += _provenance(indicator_set, source)
+    return out
+
+
+def _child_rule(indicator_set: IndicatorSet, source: SourceFile,
+                dimensions: list[str]) -> list[Diagnostic]:
+    rule = indicator_set.rule.child_rule
+    out: list[Diagnostic] = []
+    if rule is None:
+        return out
+    named: list[tuple[YamlPath, str]] = [
+        (("rule", "child_rule", "purpose", g, d), dim)
+             for g, group in enumerate(rule.purpose) for d, dim in enumerate(group)]
+    named += [(("rule", "child_rule", "act_dimensions", d), dim)
+              for d, dim in enumerate(rule.act_dimensions)]
+    for loc, dim in named:
+        if dim not in dimensions:
+            out.append(source.error(loc, f"rule.child_rule: unknown dimension '{dim}'"
+                                    + suggest(dim, dimensions), "unknown-dimension"))
+    known = [i.id for i in indicator_set.indicators]
+    for n, item in enumerate(rule.purpose_indicators):
+        if item not in known:
+            out.append(source.error(("rule", "child_rule", "purpose_indicators", n),
+                                    f"rule.child_rule: unknown indicator '{item}'"
+                                    + suggest(item, known), "unknown-indicator"))
+    return out
+
+
+def _provenance(indicator_set: IndicatorSet, source: SourceFile) -> list[Diagnostic]:
+    """Each list says where it comes from; an item off the checked lists says why it is there."""
+    out: list[Diagnostic] = []
+    if not indicator_set.provenance:
+        return out
+    listed = sorted({p for i in indicator_set.indicators for p in i.tiers})
+    for profile in listed:
+        if profile not in indicator_set.provenance:
+            out.append(source.warning(("provenance",), f"provenance: no source or status for "
+                                      f"the {profile} list", "provenance"))
+    checked = {p for p, v in indicator_set.provenance.items() if v.status == "checked"}
+    for n, indicator in enumerate(indicator_set.indicators):
+        if indicator.note:
+            continue
+        if indicator.origin == "project":
+            out.append(source.error(("indicators", n), f"indicator '{indicator.id}' is the "
+                                    "project's own: add a 'note' saying why it is there",
+                                    "provenance"))
+        elif checked and not (set(indicator.tiers) & checked):
+            out.append(source.warning(("indicators", n), f"indicator '{indicator.id}' is on no "
+                                      "checked list: add a 'note' with its source",
+                                      "provenance"))
+    return out
+
+
+_CONTACT = re.compile(r"^\s*([A-Za-z][A-Za-z0-9 /]*?)\s*(?:\([^)]*\))?\s*:\s*(.+)$")
+_NUMBER = re.compile(r"(?<![\w-])\d[\d-]*\d(?![\w-])")
+
+
+def contacts_with_two_numbers(
+    texts: list[tuple[SourceFile, YamlPath, str]],
+) -> list[Diagnostic]:
+    """Texts shaped 'NAME: numbers' (a contact, a slip line, a guidance line): the same
+    contact written with two different sets of numbers, anywhere in the content."""
+    first: dict[str, tuple[frozenset[str], SourceFile, YamlPath]] = {}
+    out: list[Diagnostic] = []
+    for source, loc, text in texts:
+        for sentence in re.split(r"(?<=\.)\s+", text):
+            match = _CONTACT.match(sentence)
+            if not match:
+                continue
+            name = match.group(1).strip().casefold()
+            numbers = frozenset(n for n in _NUMBER.findall(match.group(2)) if len(n) >= 3)
+            if not numbers:
+                continue
+            if name not in first:
+                first[name] = (numbers, source, loc)
+            elif first[name][0] != numbers:
+                where = f"{first[name][1].path}:{first[name][1].where(first[name][2])[0]}"
+                out.append(source.warning(
+                    loc, f"contact '{match.group(1).strip()}' is written with "
+                    f"{', '.join(sorted(numbers))} here and "
+                    f"{', '.join(sorted(first[name][0]))} at {where}: one number everywhere",
+                    "contact"))
     return out
 
 
@@ -101,7 +187,8 @@ def check_questionnaire(
                 "unknown-indicator-set",
             )
         )
-    known_indicators = {i.id for i in indicator_set.indicators} if indicator_set else None
+    known_indicators = ({i.id for i in indicator_set.indicators}
+                        | {a.id for a in indicator_set.acts}) if indicator_set else None
 
     out += _duplicates(source, [s.id for s in questionnaire.sections], "sections", "section")
     seen: list[str] = []  # question ids asked so far, in order
@@ -127,6 +214,8 @@ def check_questionnaire(
                     )
                 )
             out += _question(source, loc, question, known_indicators)
+            if indicator_set is not None:
+                out += _mapping_policy(source, loc, question, indicator_set)
             if question.show_when:
                 out += _condition(
                     source,
@@ -173,6 +262,38 @@ def check_questionnaire(
             seen.append(question.id)
     if "consent" not in roles:
         out.append(source.warning((), "no question has 'role: consent'", "no-consent"))
+    if questionnaire.departure_risk is not None:
+        from screening.content.risk_checks import check_departure_risk
+
+        out += check_departure_risk(questionnaire, indicator_set, source)
+    return out
+
+
+def _mapping_policy(source: SourceFile, loc: YamlPath, question: Question,
+                    indicator_set: IndicatorSet) -> list[Diagnostic]:
+    """What the mapping policy can enforce: one answer, at most one indicator per dimension;
+    an observation alone never fires a strong indicator."""
+    out: list[Diagnostic] = []
+    for key, ids in question.indicators.items():
+        per_dimension = Counter(i.split(".", 1)[0] for i in ids if not i.startswith("act."))
+        for dimension, n in sorted(per_dimension.items()):
+            if n > 1:
+                out.append(source.warning(
+                    (*loc, "indicators", key),
+                    f"question '{question.id}': option '{key}' fires {n} indicators of "
+                    f"{dimension}; one answer counts once per dimension unless it states two "
+                    "distinct facts", "mapping-policy", key=True))
+        if question.mode == "observe":
+            for indicator_id in ids:
+                indicator = indicator_set.indicator(indicator_id)
+                if indicator is not None and "strong" in indicator.tiers.values():
+                    strong_on = sorted(p for p, t in indicator.tiers.items() if t == "strong")
+                    out.append(source.warning(
+                        (*loc, "indicators", key),
+                        f"question '{question.id}': an observation ('{key}') fires "
+                        f"'{indicator_id}', strong on {', '.join(strong_on)}; an observation "
+                        "alone never fires a strong indicator: ask about it instead",
+                        "mapping-policy", key=True))
     return out
 
 

@@ -641,6 +641,15 @@ def _number(text: str) -> int | float:
 # --- Public API ---------------------------------------------------------------------------
 
 
+def _could_hold_on(node: _Node, allowed: set[str]) -> bool:
+    if isinstance(node, _Or):
+        return any(_could_hold_on(n, allowed) for n in node.operands)
+    if isinstance(node, _And):
+        return all(_could_hold_on(n, allowed) for n in node.operands)
+    ids = {qid for n in _walk(node) for qid in n.question_ids()}
+    return ids <= allowed
+
+
 @dataclass(frozen=True)
 class Condition:
     """A parsed condition: immutable, shareable, cheap to evaluate many times."""
@@ -654,6 +663,28 @@ class Condition:
 
     def uses_value(self) -> bool:
         return any(isinstance(node, _Value) for node in _walk(self._root))
+
+    def compared_keys(self) -> list[tuple[str, str]]:
+        """(question id, string literal) pairs the condition compares an answer with, so a
+        checker can tell whether each literal is an answer of that question."""
+        out: list[tuple[str, str]] = []
+        for node in _walk(self._root):
+            if isinstance(node, _Compare):
+                for a, b in ((node.left, node.right), (node.right, node.left)):
+                    if isinstance(a, _Answer) and isinstance(b, _Literal) and isinstance(
+                            b.value, str):
+                        out.append((a.question_id, b.value))
+            elif isinstance(node, _InList) and isinstance(node.operand, _Answer):
+                out += [(node.operand.question_id, i) for i in node.items if isinstance(i, str)]
+            elif isinstance(node, _InAnswer) and isinstance(node.operand, _Literal) and (
+                    isinstance(node.operand.value, str)):
+                out.append((node.question_id, node.operand.value))
+        return out
+
+    def could_hold_on(self, allowed: set[str]) -> bool:
+        """Whether the condition could be true reading only the questions in ``allowed``:
+        an 'or' needs one such branch, an 'and' all of its parts."""
+        return _could_hold_on(self._root, allowed)
 
     def evaluate(
         self,

@@ -79,8 +79,8 @@ class SourceFile:
         line, col = self.where(loc, key=key)
         return Diagnostic(self.path, line, col, message, code)
 
-    def warning(self, loc: YamlPath, message: str, code: str) -> Diagnostic:
-        line, col = self.where(loc)
+    def warning(self, loc: YamlPath, message: str, code: str, *, key: bool = False) -> Diagnostic:
+        line, col = self.where(loc, key=key)
         return Diagnostic(self.path, line, col, message, code, "warning")
 
 

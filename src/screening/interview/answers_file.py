@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from screening.models import Questionnaire
 
 ANSWERS_FILE_KEYS = ("answers", "language", "officer", "location", "questionnaire", "expect",
-                     "description")
+                     "description", "reasoning")
 
 
 @dataclass

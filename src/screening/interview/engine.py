@@ -380,6 +380,8 @@ class Evidence:
     reachable: frozenset[str]
     age: float | None = None
     exploitation: str = "unknown"  # labour | sexual | unknown
+    #: The officer doubts the stated age (an "age_doubt" observation answered yes).
+    age_in_doubt: bool = False
 
 
 def evidence(
@@ -425,7 +427,13 @@ def evidence(
         reachable=frozenset(reachable),
         age=_age(questionnaire, definite, today),
         exploitation=_exploitation(questionnaire, definite),
+        age_in_doubt=_age_doubted(questionnaire, definite),
     )
+
+
+def _age_doubted(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> bool:
+    question = questionnaire.with_role("age_doubt")
+    return question is not None and answers.get(question.id) == "yes"
 
 
 def _age(

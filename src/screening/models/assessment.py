@@ -42,6 +42,50 @@ class DimensionResult(Strict):
     unknown_count: int = Field(default=0, ge=0)
 
 
+class RiskFinding(Strict):
+    """A departure-risk flag that fired, with the answers behind it."""
+
+    id: str
+    level: Literal["high", "medium"]
+    label: LocalizedText
+    why: LocalizedText | None = None
+    answers: list[AnswerRef] = Field(default_factory=list)
+
+
+class DepartureRisk(Strict):
+    """The departure-risk judgement: facts about this trip, apart from identification."""
+
+    level: Literal["high", "medium", "low"]
+    title: LocalizedText | None = None
+    #: Why this level, in one sentence (which flags, how many unknown).
+    because: str = ""
+    flags: list[RiskFinding] = Field(default_factory=list)
+    #: Flags that could not be assessed (an answer they need is unknown or declined).
+    unknown: list[str] = Field(default_factory=list)
+    #: Questions every path must answer that are unknown or declined.
+    missing: list[str] = Field(default_factory=list)
+    #: Destination alerts matched: {"id", "alert", "source", "reviewed"}.
+    alerts: list[dict[str, Any]] = Field(default_factory=list)
+    #: Supporting document the stated purpose needs (shown to the officer to check).
+    document: LocalizedText | None = None
+    actions: list[LocalizedText] = Field(default_factory=list)
+
+    def contract(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "flags": [{"id": f.id, "label": f.label, "level": f.level,
+                       "why": f.why, "answers": [a.model_dump() for a in f.answers]}
+                      for f in self.flags],
+            "title": self.title,
+            "because": self.because,
+            "unknown": list(self.unknown),
+            "missing": list(self.missing),
+            "alerts": [dict(a) for a in self.alerts],
+            "document": self.document,
+            "actions": [dict(a) for a in self.actions],
+        }
+
+
 class Assessment(Strict):
     set_id: str
     set_version: str
@@ -52,6 +96,8 @@ class Assessment(Strict):
     chosen_because: str
     #: The age the profile was chosen by (None: unknown, or the profile was given).
     age: float | None = None
+    #: The officer doubted the stated age: the child lists were scored too.
+    age_in_doubt: bool = False
     level: Literal["high", "medium", "low"]
     level_title: LocalizedText | None = None
     trafficking_indicated: bool
@@ -72,6 +118,14 @@ class Assessment(Strict):
     #: Shown when any indicator is present: victims are not punished for forced offences.
     non_punishment: LocalizedText | None = None
     content_hash: str | None = None
+    #: Positive vulnerability dimensions that did not raise the level (nothing else positive).
+    vulnerabilities_noted: list[str] = Field(default_factory=list)
+    #: The child rule for a child profile: {"follows", "law", "ilo", "act", "purpose"}.
+    child_rule: dict[str, Any] | None = None
+    #: Where the reported profile's list comes from: {"source", "status", "note"}.
+    provenance: dict[str, Any] | None = None
+    #: Departure risk, where the script has rules for it.
+    departure_risk: DepartureRisk | None = None
 
     @property
     def positive_dimensions(self) -> list[str]:
@@ -117,7 +171,13 @@ class Assessment(Strict):
             "referrals": [dict(r) for r in self.referrals],
             "non_punishment": self.non_punishment,
             "content_hash": self.content_hash,
+            "vulnerabilities_noted": list(self.vulnerabilities_noted),
+            "child_rule": self.child_rule,
+            "provenance": self.provenance,
+            **({"departure_risk": self.departure_risk.contract()}
+               if self.departure_risk is not None else {}),
         }
 
 
-__all__ = ["LEVEL_ORDER", "AnswerRef", "Assessment", "DimensionResult", "IndicatorFinding"]
+__all__ = ["LEVEL_ORDER", "AnswerRef", "Assessment", "DepartureRisk", "DimensionResult",
+           "IndicatorFinding", "RiskFinding"]

@@ -25,6 +25,9 @@ class Dimension(Strict):
     #: The Palermo elements this dimension evidences (act, means, purpose).
     elements: list[Element] = Field(min_length=1)
     stage: Literal["recruitment", "destination"]
+    #: A vulnerability dimension explains why a person is targeted: alone it never raises
+    #: the level (it would profile the poor), it still counts inside the combination.
+    vulnerability: bool = False
 
 
 class Indicator(Strict):
@@ -33,6 +36,13 @@ class Indicator(Strict):
     description: LocalizedText | None = None
     #: The tier in each profile's list; a profile absent here does not list the indicator.
     tiers: dict[Profile, Tier] = Field(min_length=1)
+    #: Where the item or a tier comes from when it is not the checked adult-labour list.
+    note: str | None = None
+    #: A fact about the person (poverty, schooling, family, health, past), never about the
+    #: trip: a departure-risk flag may not rest on such answers alone.
+    background: bool = False
+    #: "project": an item the project added itself (not an ILO item); says so wherever shown.
+    origin: Literal["ilo", "project"] = "ilo"
 
     @property
     def dimension(self) -> str:
@@ -58,6 +68,37 @@ class Clause(Strict):
         )
 
 
+class ActEvidence(Strict):
+    """A fact showing the Palermo *act* (someone else recruited, arranged, paid, escorted,
+    housed or received the person). Questions map answers to these ids like indicators."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^act\.[a-z][a-z0-9_]*$")]
+    label: LocalizedText
+
+
+class ChildRule(Strict):
+    """Under 18 (or age in doubt): which form of the child rule decides "trafficking
+    indicated". ``law`` (Palermo art. 3(c), UU 21/2007): the act and the purpose, no means.
+    ``ilo``: the ILO form in ``combination`` (a recruitment dimension + exploitation)."""
+
+    follows: Literal["law", "ilo"] = "law"
+    #: The purpose: every group must hold at least one positive dimension...
+    purpose: list[list[Identifier]] = Field(min_length=1)
+    #: ...or any of these indicators is present (exploitation in itself for a child).
+    purpose_indicators: list[IndicatorId] = Field(default_factory=list)
+    #: A positive (non-vulnerability) dimension among these also shows the act.
+    act_dimensions: list[Identifier] = Field(default_factory=list)
+
+
+class Provenance(Strict):
+    """Where a profile's list comes from and whether it was checked item by item."""
+
+    source: str
+    status: Literal["checked", "derived"]
+    #: What "derived" means for this list, shown with every result scored on it.
+    note: str | None = None
+
+
 class DecisionRule(Strict):
     #: A dimension is positive when any clause is met.
     dimension_positive: list[Clause] = Field(min_length=1)
@@ -65,6 +106,8 @@ class DecisionRule(Strict):
     combination: dict[Profile, list[list[Identifier]]]
     #: Below this coverage, a low level carries a "could not be assessed" warning.
     coverage_warning_below: float = Field(default=0.6, ge=0, le=1)
+    #: The child rule of the law; absent: the ILO form in ``combination`` alone.
+    child_rule: ChildRule | None = None
 
 
 class Referral(Strict):
@@ -85,6 +128,10 @@ class Action(Strict):
 class Level(Strict):
     id: LevelId
     title: LocalizedText
+    #: Shown instead of the title when only vulnerability dimensions are positive.
+    vulnerability_title: LocalizedText | None = None
+    #: Information and advice for a result whose only positive dimensions are vulnerability.
+    vulnerability_actions: list[Action] = Field(default_factory=list)
     #: The level applies when any trigger holds; levels are tried high, medium, low.
     when: list[Trigger] = Field(min_length=1)
     actions: list[Action] = Field(default_factory=list)
@@ -112,8 +159,12 @@ class IndicatorSet(Strict):
     )
     title: LocalizedText
     source: str | None = None
+    #: Per profile list: its source and whether it was checked against the ILO tables.
+    provenance: dict[Profile, Provenance] = Field(default_factory=dict)
     dimensions: list[Dimension] = Field(min_length=1)
     indicators: list[Indicator] = Field(min_length=1)
+    #: Evidence of the act (for the child rule of the law); not scored in any dimension.
+    acts: list[ActEvidence] = Field(default_factory=list)
     rule: DecisionRule
     levels: list[Level] = Field(min_length=1)
     referrals: list[Referral] = Field(default_factory=list)
@@ -136,6 +187,12 @@ class IndicatorSet(Strict):
         if self._index is None:
             self._index = {i.id: i for i in self.indicators}
         return self._index
+
+    def act(self, act_id: str) -> ActEvidence | None:
+        return next((a for a in self.acts if a.id == act_id), None)
+
+    def vulnerability_dimensions(self) -> set[str]:
+        return {d.id for d in self.dimensions if d.vulnerability}
 
     def for_profile(self, profile: str) -> list[Indicator]:
         return [i for i in self.indicators if profile in i.tiers]

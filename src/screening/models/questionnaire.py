@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, PrivateAttr, StringConstraints
 
 from screening.models.base import Identifier, LocalizedText, Strict, Version
+from screening.models.risk import DepartureRiskRules
 
 QuestionType = Literal["yes_no", "choice", "multi_choice", "text", "number", "date"]
 QUESTION_TYPES: tuple[str, ...] = ("yes_no", "choice", "multi_choice", "text", "number", "date")
@@ -15,7 +16,8 @@ QUESTION_TYPES: tuple[str, ...] = ("yes_no", "choice", "multi_choice", "text", "
 Mode = Literal["ask", "check", "observe"]
 #: Questions with a role feed the engine and the scoring (consent ends the interview when
 #: declined; age or birth_date selects the child lists; exploitation_type picks the lists).
-Role = Literal["consent", "consent_share", "age", "birth_date", "exploitation_type"]
+#: age_doubt: the officer doubts the stated age (presumption of minority).
+Role = Literal["consent", "consent_share", "age", "age_doubt", "birth_date", "exploitation_type"]
 #: A condition in the small language of ``screening.content.conditions`` (checked by the loader).
 Condition = Annotated[str, StringConstraints(min_length=1)]
 OptionKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
@@ -105,6 +107,8 @@ class Questionnaire(Strict):
     #: no level, and its questions map to no indicator.
     scored: bool = True
     sections: list[Section] = Field(min_length=1)
+    #: Departure risk rules (facts about this trip), judged apart from identification.
+    departure_risk: DepartureRiskRules | None = None
 
     _order: list[Question] | None = PrivateAttr(default=None)
     _index: dict[str, Question] | None = PrivateAttr(default=None)

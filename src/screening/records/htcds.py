@@ -123,6 +123,8 @@ ANSWERS: dict[str, dict[str, tuple[Value, ...]]] = {
         "social_media": ((RECRUITMENT, "ThroughOnlineSocialNetworks"),),
         "online": ((RECRUITMENT, "ThroughOnlineSocialNetworks"),),
         "other": ((RECRUITMENT, "Other"),),
+        "found_myself": _NONE,  # nobody recruited: no method of recruitment
+        "myself": _NONE,
     },
     "exploitation_type": {
         "labour": _LABOUR,
@@ -133,6 +135,8 @@ ANSWERS: dict[str, dict[str, tuple[Value, ...]]] = {
     },
     "marriage": {
         "pushed": ((EXPLOITATION, "ForcedMarriage"),),
+        # a marriage arranged for payment by a go-between: sold into marriage
+        "matchmaker_paid": ((EXPLOITATION, "ForcedMarriage"),),
         "promised": _NONE,  # the false promise: deceptive_recruitment.marriage_or_adoption
         "no_plan": _NONE,
         "own_choice": _NONE,
