@@ -24,7 +24,7 @@ from screening.content.yaml_source import MAX_FILE_BYTES, SourceFile, YamlPath, 
 from screening.errors import ContentError, Diagnostic, suggest
 from screening.models import IndicatorSet, Questionnaire
 from screening.models.base import LocalizedText
-from screening.models.services import Service, ServiceDirectory
+from screening.models.services import Service, ServiceDirectory, contact_lines
 
 KINDS: dict[str, type[BaseModel]] = {
     "indicator_set": IndicatorSet,
@@ -379,14 +379,22 @@ def _cross_check(catalogue: Catalogue, references: Catalogue | None) -> None:
         )
     )
     texts = []
+    tables: dict[str, dict[str, Any]] = {
+        "indicator_set": catalogue.indicator_sets,
+        "questionnaire": catalogue.questionnaires,
+        "service_directory": catalogue.directories,
+    }
     for (kind, doc_id), source in catalogue._located.items():
-        table = catalogue.indicator_sets if kind == "indicator_set" else catalogue.questionnaires
-        document = table[doc_id]
+        document = tables[kind][doc_id]
         for loc, text in _localized_texts(document, ()):
             texts += [(source, (*loc, lang), value) for lang, value in text.items()]
         if isinstance(document, IndicatorSet):
             texts += [(source, ("referrals", n, "contact"), r.contact)
                       for n, r in enumerate(document.referrals)]
+        if isinstance(document, ServiceDirectory):
+            texts += [(source, ("services", n, "contacts"), line)
+                      for n, service in enumerate(document.services)
+                      for line in contact_lines(service)]
     catalogue.diagnostics.extend(checks.contacts_with_two_numbers(texts))
     catalogue._located.clear()
     if not any(d.severity == "error" for d in catalogue.diagnostics):

@@ -84,6 +84,17 @@ class ServiceDirectory(Strict):
         return next((s for s in self.services if s.id == service_id), None)
 
 
+def contact_lines(service: Service) -> list[str]:
+    """Each named line with its numbers, as 'NAME: numbers' ("SAPA 129: 021-129,
+    WhatsApp 08111-129-129"): what the content's one-number-per-contact check reads."""
+    lines: dict[str, list[str]] = {}
+    for c in service.contacts:
+        if c.line and c.kind in NUMBER_KINDS:
+            lines.setdefault(c.line, []).append(
+                ("WhatsApp " if c.kind == "whatsapp" else "") + c.value)
+    return [f"{line}: {', '.join(values)}" for line, values in lines.items()]
+
+
 def contact_text(service: Service, *, mark: str | None = None) -> str:
     """The numbers on one line, grouped by line ("SAPA 129: 021-129, WhatsApp 08111-129-129");
     an entry with no number shows its office. ``mark`` (e.g. "check locally") follows, in
