@@ -78,6 +78,56 @@ def make_laptop(path: Path, records: int, seed_value: int, views: int) -> dict[s
     return {"completed": completed, "events": events}
 
 
+def clone_laptop(template: Path, path: Path, n: int) -> dict[str, Any]:
+    """Another laptop from the template: its own device id, its own record ids (a suffix
+    ``-LNNN``) and its trail re-chained over them. Seeding each laptop anew takes minutes;
+    this takes seconds. (The digests inside events still name the template's rows: fine for
+    pushing, which checks the chain; ``records verify`` would name them.)"""
+    import sqlite3
+    import uuid
+
+    from screening.records.trail import GENESIS, event_hash
+
+    shutil.copy(template, path)
+    suffix = f"-L{n:03d}"
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'device_id'", [str(uuid.uuid4())])
+        for table, column in (("records", "id"), ("answers", "record_id"),
+                              ("history", "record_id"), ("notes", "record_id")):
+            conn.execute(f"UPDATE {table} SET {column} = {column} || ?", [suffix])
+        triggers = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+        ).fetchall()
+        for name, _ in triggers:
+            conn.execute(f"DROP TRIGGER {name}")
+        rows = conn.execute(
+            "SELECT id, record_id, kind, officer, at, detail_json, digest_json FROM events "
+            "ORDER BY id"
+        ).fetchall()
+        conn.execute("DELETE FROM events")
+        prev = GENESIS
+        fresh = []
+        for event_id, record_id, kind, officer, at, detail, digest in rows:
+            record_id = None if record_id is None else record_id + suffix
+            digest_hash = event_hash(prev, event_id, record_id, kind, officer, at, detail, digest)
+            fresh.append((event_id, record_id, kind, officer, at, detail, digest, prev,
+                          digest_hash))
+            prev = digest_hash
+        conn.executemany(
+            "INSERT INTO events (id, record_id, kind, officer, at, detail_json, digest_json, "
+            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            fresh,
+        )
+        for _, sql in triggers:  # append-only again
+            conn.execute(sql)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return {"completed": None, "events": len(fresh)}
+
+
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     """(seconds, peak RSS in MB) of one run of ``command``, its output thrown away."""
     began = time.perf_counter()
@@ -112,9 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         cli = [sys.executable, "-m", "screening.cli.main"]
         began = time.perf_counter()
         laptops = []
+        template = work / "template.db"
+        made = make_laptop(template, args.records, 100, args.events_per_record)
         for n in range(args.laptops):
             path = work / f"laptop-{n:02d}.db"
-            facts = make_laptop(path, args.records, 100 + n, args.events_per_record)
+            facts = clone_laptop(template, path, n)
+            facts["completed"] = made["completed"]
             laptops.append((path, facts))
             print(f"laptop {n}: {facts}", file=sys.stderr)
         results["seeding_s"] = round(time.perf_counter() - began, 1)

@@ -133,11 +133,11 @@ def test_a_central_url_where_a_laptop_file_is_needed_is_one_message(tmp_path: Pa
 def test_init_creates_schema_and_roles_then_is_a_no_op(pg: Server, central: str) -> None:
     again = invoke({}, "central", "init", central)
     assert again.exit_code == 0, again.output
-    assert "up to date (version 1)" in again.stderr
+    assert "up to date (version 2)" in again.stderr
     assert "GRANT INSERT ON screening.events" in again.stdout
     status = invoke({}, "central", "status", central, "--format", "json")
     assert json.loads(status.stdout) == {
-        "schema_version": 1, "records": 0, "events": 0, "devices": [], "device_count": 0
+        "schema_version": 2, "records": 0, "events": 0, "devices": [], "device_count": 0
     }
     sql = invoke({}, "central", "init", central, "--print-sql")
     assert sql.exit_code == 0 and "CREATE FUNCTION screening.put_record" in sql.stdout
@@ -146,7 +146,7 @@ def test_init_creates_schema_and_roles_then_is_a_no_op(pg: Server, central: str)
     with pg.admin(other) as conn:
         conn.execute(sql.stdout.split("-- Then")[0])
     assert json.loads(invoke({}, "central", "status", pg.url(other), "--format",
-                             "json").stdout)["schema_version"] == 1
+                             "json").stdout)["schema_version"] == 2
 
 
 def test_bad_servers_are_one_message_without_the_password(pg: Server, central: str,
@@ -183,6 +183,73 @@ def test_bad_servers_are_one_message_without_the_password(pg: Server, central: s
     assert result.exit_code == 1 and "newer than this version" in result.stderr
     with pg.admin(central.rsplit("/", 1)[1]) as conn:
         assert conn.execute("SELECT count(*) FROM screening.events").fetchone()[0] == 0
+
+
+def test_init_migrates_an_older_central_schema_keeping_its_rows(pg: Server,
+                                                                env: dict[str, str],
+                                                                tmp_path: Path) -> None:
+    from screening.central.schema import MIGRATIONS
+
+    name = pg.new_database()
+    with pg.admin(name) as conn, conn.transaction():  # a centre set up by the first version
+        for statement in MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO screening.meta VALUES ('schema_version', '1')")
+    url = pg.url(name)
+    result = push(env, tmp_path / "a.db", url)
+    assert result.exit_code == 1 and "needs 2" in result.stderr, result.output
+    migrated = invoke(env, "central", "init", url)
+    assert migrated.exit_code == 0 and "1 → 2" in migrated.stderr, migrated.output
+    db = tmp_path / "a.db"
+    fill(db, 2, None)
+    assert pushed(push(env, db, url))["added"] == 2
+
+
+def test_signed_events_travel_with_their_signatures_and_keys(central: str,
+                                                            env: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    """A laptop whose events are signed (issue 11's columns and key table): the signatures
+    and the public keys reach the centre, by push and by bundle."""
+    db = tmp_path / "a.db"
+    fill(db, 2, None)
+    with sqlite3.connect(db) as con:
+        con.execute("ALTER TABLE events ADD COLUMN signer TEXT")
+        con.execute("ALTER TABLE events ADD COLUMN signature TEXT")
+        con.execute("CREATE TABLE devices (fingerprint TEXT PRIMARY KEY, public_key TEXT, "
+                    "first_seen TEXT)")
+        con.execute("INSERT INTO devices VALUES ('ab12-cd34', 'cHVibGlj', '2026-11-29')")
+    fill(db, 1, None, seed=7)  # written after: signed (here: marked)
+    with sqlite3.connect(db) as con:
+        con.execute("DROP TRIGGER events_append_only")
+        con.execute("UPDATE events SET signer = 'ab12-cd34', signature = 'c2ln' WHERE id > 20")
+    assert pushed(push(env, db, central))["added"] == 3
+    with psycopg.connect(central) as conn:
+        signed = conn.execute("SELECT count(*) FROM screening.events WHERE signature = 'c2ln'"
+                              ).fetchone()[0]
+        keys = conn.execute("SELECT device_id, fingerprint FROM screening.device_keys"
+                            ).fetchall()
+    assert signed == len(laptop_rows(db)["events"]) - 20 and signed > 0
+    assert keys == [(laptop_device(db), "ab12-cd34")]
+    bundle = tmp_path / "b.bundle"
+    assert invoke(env, "sync", "bundle", "--db", str(db), "-o", str(bundle)).exit_code == 0
+    lines = [json.loads(line) for line in gzip.decompress(bundle.read_bytes()).splitlines()]
+    assert lines[0]["bundle"]["event_columns"][-2:] == ["signer", "signature"]
+    assert {"key": {"fingerprint": "ab12-cd34", "public_key": "cHVibGlj",
+                    "first_seen": "2026-11-29"}} in lines
+
+
+def test_init_without_the_right_to_create_says_what_to_do(pg: Server, env: dict[str, str]) -> None:
+    name = pg.new_database()
+    with pg.admin() as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'clerk'").fetchone():
+            conn.execute("CREATE ROLE clerk LOGIN PASSWORD 'clerk-Pa55'")
+    url = pg.url(name, user="clerk", password="clerk-Pa55")
+    result = invoke(env, "central", "init", url)
+    assert result.exit_code == 1, result.output
+    assert "--print-sql" in result.stderr and "clerk-Pa55" not in result.output
+    with pg.admin(name) as conn:
+        assert not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = 'screening'"
+                                ).fetchone()
 
 
 def _closed_port() -> int:
@@ -234,6 +301,32 @@ def test_an_erasure_at_the_laptop_erases_at_the_centre(central: str, env: dict[s
     values = {qid: json.loads(value) for qid, value, *_ in body["answers"]}
     assert values["full_name"] == {"erased": True} and values["age"] > 0
     assert central_rows(central) == laptop_rows(db)
+
+
+def test_a_record_s_referrals_travel_with_it_and_an_update_follows(
+    central: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Tables of a record (referrals, once they exist) ride in its body: a referral added or
+    updated after a push is pushed as a change of the record."""
+    db = tmp_path / "a.db"
+    ids = fill(db, 2, None)
+    with sqlite3.connect(db) as con:  # the shape issue 13 gives referrals, in short
+        con.execute("CREATE TABLE referrals (id TEXT PRIMARY KEY, record_id TEXT, status TEXT, "
+                    "created_at TEXT)")
+        con.execute("CREATE TABLE referral_steps (id INTEGER PRIMARY KEY, referral_id TEXT, "
+                    "status TEXT)")
+        con.execute("INSERT INTO referrals VALUES ('R1', ?, 'sent', '2026-11-02')", [ids[0]])
+        con.execute("INSERT INTO referral_steps (referral_id, status) VALUES ('R1', 'sent')")
+    assert pushed(push(env, db, central))["added"] == 2
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE referrals SET status = 'closed' WHERE id = 'R1'")
+        con.execute("INSERT INTO referral_steps (referral_id, status) VALUES ('R1', 'closed')")
+    again = pushed(push(env, db, central))
+    assert again["updated"] == 1 and again["already_there"] == 1
+    shown = json.loads(invoke(env, "records", "show", ids[0], "--db", central, "--format",
+                              "json").stdout)
+    assert [r["status"] for r in shown["referrals"]] == ["closed"]
+    assert [s["status"] for s in shown["referral_steps"]] == ["sent", "closed"]
 
 
 def test_the_push_role_adds_but_cannot_change_or_delete(pg: Server, central: str,
@@ -351,19 +444,21 @@ def test_a_push_killed_at_random_moments_resumes_without_loss_or_double(
     assert whole.wait(timeout=120) == 0
     duration = time.monotonic() - started
     rng = random.Random(15)
+    total = len(laptop["events"]) + len(laptop["records"])
     partial = 0
     for trial in range(12):
         url = fresh()
         process = _push_process(db, url, env)
-        if trial % 3 == 0:
+        if trial < 2:
             time.sleep(rng.uniform(0.1, duration))  # anywhere, start-up included
-        else:  # once the first batch has landed: somewhere inside the push itself
+        else:  # at a random point of its progress, while a batch is on the wire
+            target = rng.uniform(0.05, 0.9) * total
             with psycopg.connect(url, autocommit=True) as watch:
-                while process.poll() is None and not watch.execute(
-                    "SELECT 1 FROM screening.events LIMIT 1"
-                ).fetchone():
-                    time.sleep(0.002)
-            time.sleep(rng.uniform(0, 0.25))
+                while process.poll() is None and watch.execute(
+                    "SELECT (SELECT count(*) FROM screening.events) "
+                    "+ (SELECT count(*) FROM screening.records)"
+                ).fetchone()[0] < target:
+                    time.sleep(0.001)
         process.send_signal(signal.SIGKILL)
         process.communicate()
         held = central_rows(url)
@@ -377,7 +472,7 @@ def test_a_push_killed_at_random_moments_resumes_without_loss_or_double(
         assert resumed["refused"] == []
         assert resumed["added"] + resumed["already_there"] == 20
         assert central_rows(url) == laptop
-    assert partial >= 4, f"too few kills landed in the middle of a push ({partial})"
+    assert partial >= 8, f"too few kills landed in the middle of a push ({partial})"
 
 
 def test_two_laptops_push_at_once(central: str, env: dict[str, str], tmp_path: Path,

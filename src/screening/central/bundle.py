@@ -35,6 +35,10 @@ class LaptopSource:
         self.store = store
         self.device_id = store.device_id()
         self.office = office
+        self.columns = outbox.event_columns(store)
+
+    def device_keys(self) -> list[dict[str, Any]]:
+        return outbox.device_keys(store=self.store)
 
     def event(self, event_id: int) -> tuple | None:
         return outbox.event(self.store, event_id)
@@ -66,7 +70,7 @@ def write_bundle(source: LaptopSource, path: Path) -> dict[str, Any]:
         raise ScreeningError(f"{path} is a folder: give the bundle a file name.")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
     digest = hashlib.sha256()
-    counts = {"events": 0, "records": 0, "content": 0}
+    counts = {"events": 0, "records": 0, "content": 0, "keys": 0}
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
@@ -84,8 +88,12 @@ def write_bundle(source: LaptopSource, path: Path) -> dict[str, Any]:
                     "device_id": source.device_id,
                     "office": source.office,
                     "created_at": datetime.now(UTC).isoformat(),
+                    "event_columns": list(source.columns),
                 },
             )
+            for row in source.device_keys():
+                put("key", row)
+                counts["keys"] += 1
             for row in source.content():
                 put("content", row)
                 counts["content"] += 1
@@ -118,11 +126,16 @@ class BundleSource:
     def __init__(self, path: Path) -> None:
         self.path = Path(path).expanduser()
         self.header: dict[str, Any] = {}
-        self.counts = {"event": 0, "record": 0, "content": 0}
+        self.counts = {"event": 0, "record": 0, "content": 0, "key": 0}
         self.check()
         self.device_id = str(self.header["device_id"])
         office = self.header.get("office")
         self.office = None if office is None else str(office)
+        self.columns = tuple(self.header.get("event_columns") or outbox.EVENT_COLUMNS)
+        if self.columns[: len(outbox.EVENT_COLUMNS)] != outbox.EVENT_COLUMNS or not set(
+            self.columns[len(outbox.EVENT_COLUMNS):]
+        ) <= set(outbox.SIGNED_COLUMNS):
+            raise self._bad("its events have columns this version does not know")
 
     def _bad(self, why: str) -> ScreeningError:
         return ScreeningError(
@@ -215,3 +228,6 @@ class BundleSource:
 
     def content(self) -> list[dict[str, Any]]:
         return list(self._items("content"))
+
+    def device_keys(self) -> list[dict[str, Any]]:
+        return list(self._items("key"))

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from screening.central.connection import SCHEMA, connect, describe, driver, guard, require_schema
 from screening.central.schema import SCHEMA_VERSION
 from screening.errors import ScreeningError
-from screening.records.outbox import EVENT_COLUMNS, version
+from screening.records.outbox import version
 from screening.records.trail import GENESIS, event_hash
 
 #: (phase, done, total): phase is "events" or "records".
@@ -33,6 +33,9 @@ class Source(Protocol):
 
     device_id: str
     office: str | None
+    columns: tuple[str, ...]  #: the event columns, ``EVENT_COLUMNS`` and maybe the signature
+
+    def device_keys(self) -> list[dict[str, Any]]: ...
 
     def event(self, event_id: int) -> tuple | None: ...
 
@@ -100,6 +103,7 @@ def push(
             require_schema(conn, url, SCHEMA_VERSION)
             conn.commit()
             _push_content(conn, source)
+            _push_keys(conn, source)
             _push_events(conn, source, summary, progress, event_batch)
             _push_records(conn, source, summary, progress, record_batch)
             with conn.transaction():
@@ -145,6 +149,20 @@ def _push_content(conn: Any, source: Source) -> None:
         )
 
 
+def _push_keys(conn: Any, source: Source) -> None:
+    """The public keys that signed the device's events (issue 11), kept per device."""
+    rows = source.device_keys()
+    if not rows:
+        return
+    with conn.transaction(), conn.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {SCHEMA}.device_keys (device_id, fingerprint, public_key, first_seen) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [[source.device_id, r["fingerprint"], r["public_key"], r["first_seen"]]
+             for r in rows],
+        )
+
+
 def _head(conn: Any, device: str) -> tuple[int, str]:
     row = conn.execute(
         f"SELECT id, hash FROM {SCHEMA}.events WHERE device_id = %s ORDER BY id DESC LIMIT 1",
@@ -158,7 +176,7 @@ def _push_events(
 ) -> None:
     device = source.device_id
     total = source.event_count()
-    columns = ", ".join(("device_id", *EVENT_COLUMNS))
+    columns = ", ".join(("device_id", *source.columns))
     copy_sql = f"COPY {SCHEMA}.events ({columns}) FROM STDIN"
     expected: int | None = None  # the head after our last batch
     stream: Iterator[tuple] = iter(())

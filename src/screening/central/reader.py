@@ -17,6 +17,7 @@ from screening.central.push import check_segment
 from screening.central.schema import GENESIS, SCHEMA_VERSION
 from screening.errors import NotFound, suggest
 from screening.records.database import _normalize_id
+from screening.records.outbox import RELATED
 from screening.records.queries import filters
 from screening.records.trail import _replay, state_digests
 
@@ -378,4 +379,5 @@ def _assemble(
         "events": events,
         "device_id": device,
         "office": office,
+        **{key: body[key] for key in RELATED if key in body},
     }

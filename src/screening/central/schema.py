@@ -19,6 +19,8 @@ Sealed values stay sealed: the centre never holds a private key.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from screening.central.connection import (
@@ -223,6 +225,19 @@ MIGRATIONS: list[tuple[str, ...]] = [
         _PUT_RECORD,
         _LOG_ACCESS,
     ),
+    (
+        # 2: events signed by the device's key (issue 11) and the keys that signed them.
+        f"ALTER TABLE {SCHEMA}.events ADD COLUMN signer text",
+        f"ALTER TABLE {SCHEMA}.events ADD COLUMN signature text",
+        f"""CREATE TABLE {SCHEMA}.device_keys (
+            device_id text NOT NULL,
+            fingerprint text NOT NULL,
+            public_key text NOT NULL,
+            first_seen text NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (device_id, fingerprint)
+        )""",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -240,7 +255,8 @@ def grants_sql(push_role: str = PUSH_ROLE, read_role: str = READ_ROLE) -> list[s
         f"GRANT SELECT (id, device_id, version) ON {s}.records TO {push_role}",
         f"GRANT SELECT (device_id, id, hash) ON {s}.events TO {push_role}",
         f"GRANT SELECT (hash) ON {s}.content TO {push_role}",
-        f"GRANT INSERT ON {s}.events, {s}.content, {s}.pushes TO {push_role}",
+        f"GRANT SELECT (device_id, fingerprint) ON {s}.device_keys TO {push_role}",
+        f"GRANT INSERT ON {s}.events, {s}.content, {s}.pushes, {s}.device_keys TO {push_role}",
         f"GRANT USAGE ON SEQUENCE {s}.pushes_id_seq TO {push_role}",
         f"GRANT EXECUTE ON FUNCTION {s}.put_record(text, text, text, jsonb) TO {push_role}",
         # read: everything, and write only the access trail
@@ -280,9 +296,13 @@ def init_sql() -> str:
 def init(url: str) -> dict[str, Any]:
     """Create or migrate the central schema, the two roles and their grants, in one
     transaction. Returns ``{"from", "to", "roles"}``."""
+    from screening.central.connection import driver
+
+    psycopg = driver()
     conn = connect(url, action="set up the central database")
     try:
-        with guard(url, "set up the central database"), conn.transaction():
+        with guard(url, "set up the central database"), _privileged(url, psycopg), \
+                conn.transaction():
             # One initialiser at a time; a second waits, then finds the work done.
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('screening.central.init'))")
             before = schema_version(conn, url)
@@ -304,6 +324,19 @@ def init(url: str) -> dict[str, Any]:
     finally:
         conn.close()
     return {"from": before, "to": SCHEMA_VERSION, "roles": [PUSH_ROLE, READ_ROLE]}
+
+
+@contextlib.contextmanager
+def _privileged(url: str, psycopg: Any) -> Iterator[None]:
+    try:
+        yield
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise StoreError(
+            f"Could not set up the central database {redact(url)}: this user may not create "
+            f"the schema or the roles ({str(exc).splitlines()[0]}). Run it as the database's "
+            "owner with the right to create roles, or give the output of 'screening central "
+            "init URL --print-sql' to the database administrator. Nothing was changed."
+        ) from None
 
 
 def status(url: str) -> dict[str, Any]:

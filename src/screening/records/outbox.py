@@ -32,6 +32,46 @@ EVENT_COLUMNS = (
 )
 
 
+#: Tables that belong to a record, sent inside its body when this database has them: the key in
+#: the body -> a query with the record id as its one parameter. Adding a table is one line.
+RELATED = {
+    "referrals": "SELECT * FROM referrals WHERE record_id = ? ORDER BY created_at, id",
+    "referral_steps": "SELECT s.* FROM referral_steps s JOIN referrals r "
+    "ON r.id = s.referral_id WHERE r.record_id = ? ORDER BY s.id",
+}
+
+
+def _related(store: Store) -> dict[str, str]:
+    tables = {
+        name
+        for (name,) in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    return {key: sql for key, sql in RELATED.items() if key in tables}
+
+
+#: Event columns a laptop may have beyond ``EVENT_COLUMNS`` (issue 11: each event signed by the
+#: device's key); sent when present, after the others.
+SIGNED_COLUMNS = ("signer", "signature")
+
+
+def event_columns(store: Store) -> tuple[str, ...]:
+    """The event columns this database has, in the order they are sent."""
+    with store._guard("read the audit trail"):
+        have = {row[1] for row in store._db.execute("PRAGMA table_info(events)")}
+    return EVENT_COLUMNS + tuple(c for c in SIGNED_COLUMNS if c in have)
+
+
+def device_keys(store: Store) -> list[dict[str, Any]]:
+    """The public keys of the devices that signed this database's events (issue 11), if any."""
+    with store._guard("read the device keys"):
+        tables = {n for (n,) in store._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "devices" not in tables:
+            return []
+        return list(store._db.query(
+            "SELECT fingerprint, public_key, first_seen FROM devices ORDER BY fingerprint"))
+
+
 def version(body: dict[str, Any]) -> str:
     """The hash that tells whether the centre already holds this state of a record."""
     return hashlib.sha256(_canonical(body)).hexdigest()
@@ -49,6 +89,8 @@ def finished_count(store: Store) -> int:
 def finished(store: Store, page: int = _PAGE) -> Iterator[dict[str, Any]]:
     """Every finished record's body, oldest first; drafts are never sent."""
     after = ("", "")
+    with store._guard("read the finished records"):
+        related = _related(store)
     while True:
         with store._guard("read the finished records"):
             ids = store._db.execute(
@@ -65,22 +107,23 @@ def finished(store: Store, page: int = _PAGE) -> Iterator[dict[str, Any]]:
                     "SELECT max(id) FROM events WHERE record_id = ? AND digest_json IS NOT NULL",
                     [rid],
                 ).fetchone()[0]
-                bodies.append(
-                    {
-                        "row": row,
-                        "answers": answers,
-                        "history": history,
-                        "notes": notes,
-                        "event": last or 0,
-                    }
-                )
+                body = {
+                    "row": row,
+                    "answers": answers,
+                    "history": history,
+                    "notes": notes,
+                    "event": last or 0,
+                }
+                for key, sql in related.items():
+                    body[key] = list(store._db.query(sql, [rid]))
+                bodies.append(body)
         yield from bodies
         after = (ids[-1][0], ids[-1][1])
 
 
 def events_after(store: Store, after: int, page: int = 2000) -> Iterator[tuple]:
-    """The audit events after event ``after``, in order, as tuples of ``EVENT_COLUMNS``."""
-    columns = ", ".join(EVENT_COLUMNS)
+    """The audit events after event ``after``, in order, as tuples of :func:`event_columns`."""
+    columns = ", ".join(event_columns(store))
     while True:
         with store._guard("read the audit trail"):
             rows = store._db.execute(
@@ -95,7 +138,7 @@ def events_after(store: Store, after: int, page: int = 2000) -> Iterator[tuple]:
 def event(store: Store, event_id: int) -> tuple | None:
     with store._guard("read the audit trail"):
         row = store._db.execute(
-            f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE id = ?", [event_id]
+            f"SELECT {', '.join(event_columns(store))} FROM events WHERE id = ?", [event_id]
         ).fetchone()
     return None if row is None else tuple(row)
 
