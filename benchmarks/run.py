@@ -64,6 +64,7 @@ TARGETS = {
     "validate": 1.3,
     "records_list": 2.0,
     "records_export": 2.0,
+    "report": 2.0,
 }
 EXPORT_MEMORY_LIMIT = 150 * 1024 * 1024
 LIBRARIES = ("typer", "click", "rich", "pydantic", "pydantic_core", "yaml", "sqlite_utils")
@@ -684,6 +685,64 @@ def bench_list(
     return row
 
 
+def _inline(sql: str, params: Sequence[object]) -> str:
+    """A query with its ``?`` parameters written in, for the ``sqlite3`` program."""
+    values = iter(params)
+
+    def literal(_: re.Match[str]) -> str:
+        value = next(values)
+        if isinstance(value, int | float):
+            return str(value)
+        return "'" + str(value).replace("'", "''") + "'"
+
+    return re.sub(r"\?", literal, sql)
+
+
+def bench_report(
+    screening: list[str], env: dict[str, str], repeat: int, warmup: bool, db: Path,
+    facts: dict[str, Any], work: Path,
+) -> tuple[Row, Row]:
+    """``screening report --format json`` over the month before the seed's last one, beside
+    every aggregate query it runs, in one ``sqlite3`` program run."""
+    from datetime import date
+
+    from screening.content.catalogue import load_catalogue
+    from screening.report.figures import report_plan
+    from screening.report.period import resolve_period
+
+    anchor = datetime.strptime(facts["anchor"], seeder.STAMP).replace(tzinfo=UTC).date()
+    period = resolve_period(None, None, date(anchor.year, anchor.month, anchor.day))
+    plan = report_plan(period, load_catalogue(None))
+    sql = ";\n".join(_inline(q, p) for q, p in plan.values()) + ";"
+    floor_cmd, floor_label = sqlite_floor(db, sql, "json")
+    figure_out, floor_out = work / "report.json", work / "report-floor.json"
+    figure, floor = side_by_side(
+        [*screening, "report", "--format", "json", "--since", period.since.isoformat(),
+         "--until", period.until.isoformat(), "--db", str(db)],
+        floor_cmd, env, repeat, warmup=warmup, figure_out=figure_out, floor_out=floor_out,
+    )
+    data = json.loads(figure_out.read_text("utf-8"))
+    total = data["tables"]["screenings_by_period"]["total"]
+    row = ratio_row(
+        "report",
+        f"`report --format json`, {period.since:%B %Y} ({total:,} screenings, "
+        f"{len(plan)} aggregate queries)",
+        figure, floor, f"the same {len(plan)} queries in {floor_label}",
+    )
+    row.figure = {**figure.as_dict(), "screenings": total}
+    row.floor = {**floor.as_dict(), "sql": sql}
+    peak = figure.max_rss
+    memory = Row(
+        "report_memory", "peak memory (RSS) of that report", {"max_rss_bytes": peak},
+        {"max_rss_bytes": floor.max_rss}, "`sqlite3` for the same queries", None, "< 150 MB",
+        peak < EXPORT_MEMORY_LIMIT, "",
+        figure_text=f"{peak / 2**20:.0f} MB", floor_text=f"{floor.max_rss / 2**20:.0f} MB",
+    )
+    for path in (figure_out, floor_out):
+        path.unlink(missing_ok=True)
+    return row, memory
+
+
 def export_available(screening: list[str], env: dict[str, str]) -> bool:
     done = subprocess.run(
         [*screening, "records", "export", "--help"], env=env, capture_output=True, text=True
@@ -851,7 +910,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", type=Path,
                         help="Run another source tree (PYTHONPATH), e.g. to measure a patch.")
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["help", "interview", "answers", "validate", "list", "export"],
+                        choices=["help", "interview", "answers", "validate", "list", "export",
+                                 "report"],
                         help="Run only these measurements.")
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.records < 1 or args.answers < 1:
@@ -868,7 +928,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, src)
     (work / "home").mkdir()
     screening = screening_command()
-    wanted = set(args.only or ["help", "interview", "answers", "validate", "list", "export"])
+    wanted = set(args.only or ["help", "interview", "answers", "validate", "list", "export",
+                               "report"])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     info = machine()
     print(
@@ -902,6 +963,8 @@ def main(argv: list[str] | None = None) -> int:
         extra["database"] = {**facts, "path": str(shown), "bytes": db.stat().st_size}
         if "list" in wanted:
             rows.append(bench_list(screening, env, args.repeat, warmup, db, facts, work))
+        if "report" in wanted:
+            rows.extend(bench_report(screening, env, args.repeat, warmup, db, facts, work))
         if "export" in wanted:
             rows.extend(
                 bench_export(screening, env, args.export_repeat or args.repeat, warmup, db, work,
@@ -916,8 +979,8 @@ def main(argv: list[str] | None = None) -> int:
             if name in wanted:
                 print(f"measuring {name} ...", file=sys.stderr)
                 step()
-        if wanted & {"list", "export"}:
-            print("measuring records list / export ...", file=sys.stderr)
+        if wanted & {"list", "export", "report"}:
+            print("measuring records list / report / export ...", file=sys.stderr)
             step_records()
     except Failed as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)

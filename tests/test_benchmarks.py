@@ -25,6 +25,8 @@ ROWS = {
     "records_list",
     "records_export",
     "export_memory",
+    "report",
+    "report_memory",
 }
 
 
@@ -52,7 +54,7 @@ def test_a_quick_run_completes_and_writes_every_row(
     for key, row in result["rows"].items():
         assert {"label", "figure", "floor", "ratio", "target", "result"} <= set(row), key
         assert row["result"] in ("PASS", "MISS", "info", "n/a"), key
-    for key in ("help", "interview_start", "validate", "records_list"):
+    for key in ("help", "interview_start", "validate", "records_list", "report"):
         assert row_ratio(result, key) > 0
     assert result["database"]["records"] == 200
     assert "typer" in result["interview"]["libraries"]

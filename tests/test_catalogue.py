@@ -140,6 +140,18 @@ def test_machine_readable_output_keeps_english_keys(tmp_path: Path, env: dict[st
     assert ",completed," in csv
 
 
+# Ways through the bundled departure script, typed as an officer would: two worked cases
+# of the validation set, a child who answers yes to everything (the child lists, alerts, many
+# indicators) and a person who does not know (poor coverage, its warning).
+WALKS = {
+    "child-says-yes": {"yes_no": "y", "choice": "1", "multi_choice": "1", "number": "16",
+                       "text": "Teks uji", "date": "31/12/2009"},
+    "does-not-know": {"yes_no": "?", "choice": "?", "multi_choice": "?", "number": "?",
+                      "text": "?", "date": "?"},
+}
+CASES = ["dep-10-child-16-calo-domestic-malaysia", "dep-17-tourist-cambodia-declines-most"]
+
+
 def typed(value: object) -> str:
     """An answer of a worked case as the officer would type it."""
     if isinstance(value, list):
@@ -151,20 +163,25 @@ def typed(value: object) -> str:
     return {"unknown": "?", "declined": "-"}.get(str(value), str(value))
 
 
-@pytest.mark.parametrize("case", ["dep-10-child-16-calo-domestic-malaysia",
-                                  "dep-17-tourist-cambodia-declines-most"])
+@pytest.mark.parametrize("walk_by", [*CASES, *WALKS])
 def test_a_whole_departure_interview_in_indonesian_has_no_english_of_the_tool(
-    tmp_path: Path, case: str
+    tmp_path: Path, walk_by: str
 ) -> None:
     from screening.content.catalogue import load_catalogue
     from screening.interview.answers_file import read_answers_file
     from screening.interview.engine import Interview, alert_for
 
-    form = read_answers_file(Path(__file__).parent / "cases" / f"{case}.yaml")
+    case = (read_answers_file(Path(__file__).parent / "cases" / f"{walk_by}.yaml").answers
+            if walk_by in CASES else None)
     walk = Interview(load_catalogue().questionnaire("departure"))
     lines = ["Petugas Uji", "Loket 2", ""]  # Enter: the script's first language, id
     while (question := walk.next_question()) is not None:
-        raw = typed(form.answers.get(question.id, ""))
+        if case is not None:
+            raw = typed(case.get(question.id, ""))
+        else:
+            raw = WALKS[walk_by][question.type]
+            if question.role in ("consent", "consent_share"):
+                raw = "y"
         value = walk.answer(question, raw)
         lines.append(raw)
         if alert_for(question, value):
@@ -176,9 +193,36 @@ def test_a_whole_departure_interview_in_indonesian_has_no_english_of_the_tool(
                            input="\n".join(lines) + "\n", env=env)
     assert result.exit_code == 0, result.output[-3000:]
     assert "Wawancara selesai" in result.stderr and "Tingkat:" in result.stderr
+    assert walk.answers  # the walk really went through the script
     # question ids name the questions for :goto; they are the content's identifiers
     screen = result.output
     for question in walk.questionnaire.questions():
         screen = re.sub(rf"(?<![\w-]){re.escape(question.id)}(?![\w-])", "", screen)
     leaks = english_on(screen)
     assert leaks == [], "\n".join(leaks)
+
+
+def test_errors_at_the_counter_are_in_the_officers_language(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    form = tmp_path / "form.yaml"
+    form.write_text("answers: {consent: yes, age: tiga puluh, job_offer: mungkin, "
+                    "passport: yes}\n", encoding="utf-8")
+    bad = runner.invoke(app, ["interview", "start", "mini", "--answers", str(form),
+                              "--ui", "id"], env=env)
+    assert bad.exit_code == 1
+    assert "Galat: berkas jawaban bermasalah:" in bad.stderr
+    assert "'tiga puluh' bukan angka" in bad.stderr
+    assert "'mungkin' bukan ya atau tidak (ketik y atau n)" in bad.stderr
+    assert "pertanyaan 'passport' tidak ada di mini (maksudnya 'passport_held'?)" in bad.stderr
+    missing = runner.invoke(app, ["records", "show", "20261129-XXXXXX"], env=env)  # remembered?
+    assert missing.exit_code == 1
+    missing_id = runner.invoke(app, ["records", "show", "20261129-XXXXXX", "--ui", "id"],
+                               env=env)
+    assert "Galat: Tidak ada catatan '20261129-XXXXXX'" in missing_id.stderr
+    # the next command without --ui speaks English again (nothing remembered here)
+    assert "Error: There is no record" in runner.invoke(
+        app, ["records", "show", "20261129-XXXXXX"], env=env).stderr
+    leaks = [leak for name in ("bad", "missing_id") for leak in
+             english_on({"bad": bad, "missing_id": missing_id}[name].stderr)]
+    assert leaks == []

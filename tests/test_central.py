@@ -282,6 +282,27 @@ def test_push_then_push_again_changes_nothing(central: str, env: dict[str, str],
     assert status["devices"][0]["last_push"]
 
 
+def test_the_url_comes_from_the_environment_and_its_password_is_kept_nowhere(
+    central: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    db = tmp_path / "a.db"
+    fill(db, 2, None)
+    missing = invoke(env, "sync", "push", "--db", str(db))
+    assert missing.exit_code == 1 and "SCREENING_CENTRAL_URL" in missing.stderr
+    result = invoke({**env, "SCREENING_CENTRAL_URL": central}, "sync", "push", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "2 record(s) sent" in " ".join(result.stderr.split())
+    assert SUPERUSER_PASSWORD not in result.output
+    with psycopg.connect(central) as conn:
+        pushes = json.dumps(conn.execute("SELECT * FROM screening.pushes").fetchall(),
+                            default=str)
+        trail = json.dumps(conn.execute("SELECT * FROM screening.events").fetchall(), default=str)
+    assert SUPERUSER_PASSWORD not in pushes + trail
+    assert SUPERUSER_PASSWORD.encode() not in db.read_bytes()
+    settings = Path(env["SCREENING_SETTINGS"])
+    assert not settings.exists() or SUPERUSER_PASSWORD not in settings.read_text()
+
+
 def test_an_erasure_at_the_laptop_erases_at_the_centre(central: str, env: dict[str, str],
                                                       tmp_path: Path,
                                                       keys: tuple[Path, Path]) -> None:

@@ -348,3 +348,29 @@ def test_review_names_what_is_still_to_ask_in_words(env: dict[str, str]) -> None
     assert "Still to ask (required): 3" in review
     assert "  - A job offer?" in review and "  - In danger?" in review
     assert "passport_held" not in review and "danger," not in review
+
+
+def test_questionnaires_show_tells_whole_numbers_and_exclusive_options() -> None:
+    result = runner.invoke(app, ["questionnaires", "show", "departure", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    questions = {q["id"]: q for q in json.loads(result.stdout)["questions"]}
+    assert questions["age"]["type"] == "number" and questions["age"]["integer"] is True
+    nobody = [o for o in questions["dependants"]["options"] if o["exclusive"]]
+    assert [o["key"] for o in nobody] == ["nobody"]
+
+
+def test_guidance_names_goto_with_a_question_asked_before_it() -> None:
+    from screening.content.catalogue import load_catalogue
+
+    named = 0
+    for questionnaire in load_catalogue().questionnaires.values():
+        order = [q.id for q in questionnaire.questions()]
+        for question in questionnaire.questions():
+            for text in (question.guidance or {}).values():
+                assert ":back" not in text, f"{question.id}: name the question with :goto"
+                for target in re.findall(r":goto (\w+)", text):
+                    named += 1
+                    assert target in order, f"{question.id}: unknown question '{target}'"
+                    # itself (to change later) or an earlier one: :goto opens answered ones
+                    assert order.index(target) <= order.index(question.id), question.id
+    assert named >= 3

@@ -35,7 +35,7 @@ def test_the_tree_has_every_command_group() -> None:
     for expected in ("interview start", "records export", "records seal", "keys init",
                      "score", "validate", "indicators coverage", "questionnaires preview",
                      "schema", "content init", "sync push", "sync bundle", "central init",
-                     "central status", "central import"):
+                     "central status", "central import", "report"):
         assert expected in names, sorted(names)
 
 
@@ -51,7 +51,8 @@ def test_every_command_answers_help() -> None:
 PROBE = """\
 import json, sys
 from screening.cli.main import app
-heavy = ("sqlite_utils", "yaml", "cryptography", "psycopg")  # not pydantic: typer's help loads it
+# not pydantic: typer's help loads it
+heavy = ("sqlite_utils", "yaml", "cryptography", "psycopg", "matplotlib")
 loaded = {{}}
 for path in {paths!r}:
     try:

@@ -96,7 +96,9 @@ def test_show_json_contract_and_text(tmp_path: Path, env: dict[str, str]) -> Non
 
 def test_show_unknown_record_suggests(tmp_path: Path, env: dict[str, str]) -> None:
     record_id = paper(env, tmp_path, LOW)
-    result = runner.invoke(app, ["records", "show", record_id[:-1] + "Z"], env=env)
+    # one letter off: never the record's own last letter (ids are random)
+    wrong = record_id[:-1] + ("Y" if record_id.endswith("Z") else "Z")
+    result = runner.invoke(app, ["records", "show", wrong], env=env)
     assert result.exit_code == 1
     assert "did you mean" in result.stderr and "Traceback" not in result.output
 

@@ -43,10 +43,23 @@ class ScreeningError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        code: str | None = None,
+        values: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: The catalogue key of the message: the CLI words it in the officer's language
+        #: (``message`` stays the English of it).
+        self.code = code
+        self.values = values or {}
+        #: Problems that each carry their own code (an answers file): (place, error).
+        self.parts: list[tuple[str, ScreeningError]] = []
 
 
 class ContentError(ScreeningError):
@@ -73,11 +86,8 @@ class InvalidAnswer(ScreeningError):
         code: str | None = None,
         values: dict[str, object] | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, code=code, values=values)
         self.question_id = question_id
-        #: The catalogue key of the message (the CLI words it in the officer's language).
-        self.code = code
-        self.values = values or {}
 
 
 class AnswersExhausted(ScreeningError):
@@ -86,7 +96,11 @@ class AnswersExhausted(ScreeningError):
     exit_code = 3
 
     def __init__(self, message: str, *, question_id: str, record_id: str) -> None:
-        super().__init__(message)
+        super().__init__(
+            message,
+            code="form_ran_out",
+            values={"question": question_id, "record": record_id},
+        )
         self.question_id = question_id
         self.record_id = record_id
 

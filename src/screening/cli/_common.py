@@ -106,20 +106,20 @@ def open_records(db: str | Path | None) -> Any:
 def check_ui(value: str | None) -> str:
     """The officer's language for the tool's own words: the one given, else the one
     remembered from the last interview, else English."""
-    from screening.cli._messages import UI_LANGUAGES
+    from screening.cli._messages import UI_LANGUAGES, use_ui
 
     if value is None:
         from screening.records import settings
 
         remembered = settings.load().get("ui")
-        return remembered if remembered in UI_LANGUAGES else "en"
+        return use_ui(remembered if remembered in UI_LANGUAGES else "en")
     value = value.lower()
     if value not in UI_LANGUAGES:
         raise typer.BadParameter(
             f"'{value}' is not a language of the tool; choose {' or '.join(UI_LANGUAGES)}",
             param_hint="'--ui'",
         )
-    return value
+    return use_ui(value)
 
 
 UiOption = Annotated[

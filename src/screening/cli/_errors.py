@@ -13,9 +13,11 @@ from screening.errors import ContentError, ScreeningError
 def report(exc: ScreeningError) -> None:
     from rich.markup import escape
 
+    from screening.cli._messages import t, told, ui_in_use
     from screening.cli._output import err
 
     console = err()
+    ui = ui_in_use()
     if isinstance(exc, ContentError):
         for diagnostic in exc.diagnostics:
             style = "red" if diagnostic.severity == "error" else "yellow"
@@ -23,20 +25,27 @@ def report(exc: ScreeningError) -> None:
         errors = sum(1 for d in exc.diagnostics if d.severity == "error")
         warnings = len(exc.diagnostics) - errors
         console.print(
-            f"[red]Error:[/] {errors} error(s), {warnings} warning(s) in the content; "
-            "fix them and run 'screening validate' again.",
+            f"[red]{t('error', ui)}:[/] "
+            + escape(t("content_errors", ui, errors=errors, warnings=warnings)),
             soft_wrap=True,
         )
         return
-    console.print(f"[red]Error:[/] {escape(exc.message)}", soft_wrap=True)
+    console.print(f"[red]{t('error', ui)}:[/] {escape(told(exc, ui))}", soft_wrap=True)
+    for place, part in exc.parts if ui != "en" else []:
+        qid = getattr(part, "question_id", None)
+        which = f"{t('form_question', ui, question=qid)}: " if qid else ""
+        console.print(f"  {escape(place)}: {escape(which + told(part, ui))}", soft_wrap=True)
     if exc.hint:
-        console.print(f"[dim]Hint:[/] {escape(exc.hint)}", soft_wrap=True)
+        console.print(f"[dim]{t('hint', ui)}:[/] {escape(exc.hint)}", soft_wrap=True)
 
 
 class ScreeningGroup(typer.core.TyperGroup):
     """The root group: every user-facing error, from any command, ends here."""
 
     def invoke(self, ctx: Any) -> Any:
+        from screening.cli._messages import forget_ui
+
+        forget_ui()  # the subcommand's --ui (or the remembered one) decides, not a previous run
         try:
             return super().invoke(ctx)
         except ScreeningError as exc:

@@ -129,6 +129,8 @@ class Keyboard:
         tail = _strip_marks(rest)
         # a paste whose last line had no newline: the officer's next Enter belongs to it
         self._after_paste = bool(tail) and not tail.endswith(("\n", "\r"))
+        if self._after_paste:
+            self.console.file.write("\n")  # the echo stopped mid-line: end it
         text = _strip_marks(line + rest).replace("\r\n", "\n").replace("\r", "\n")
         return text.rstrip("\n")
 

@@ -186,6 +186,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "no answered question '{ref}'{hint}",
         "id": "tidak ada pertanyaan terjawab '{ref}'{hint}",
     },
+    # errors (codes of screening.errors.ScreeningError); the English is the message itself
+    "error": {"en": "Error", "id": "Galat"},
+    "hint": {"en": "Hint", "id": "Petunjuk"},
+    "content_errors": {
+        "en": "{errors} error(s), {warnings} warning(s) in the content; fix them and run "
+        "'screening validate' again.",
+        "id": "{errors} galat, {warnings} peringatan dalam konten; perbaiki lalu jalankan "
+        "'screening validate' lagi.",
+    },
+    "error.no_record": {
+        "en": "There is no record '{id}' in {path}{hint}.",
+        "id": "Tidak ada catatan '{id}' di {path}{hint}.",
+    },
+    "error.not_a_draft": {
+        "en": "record {id} is already finished; only a draft can be resumed",
+        "id": "catatan {id} sudah selesai; hanya draf yang bisa dilanjutkan",
+    },
+    "error.form_ran_out": {
+        "en": "the answers file has no answer for required question '{question}'; the record "
+        "{record} stays a draft",
+        "id": "berkas jawaban tidak berisi jawaban untuk pertanyaan wajib '{question}'; "
+        "catatan {record} tetap draf",
+    },
+    "form_question": {"en": "question '{question}'", "id": "pertanyaan '{question}'"},
+    "error.form_problems": {
+        "en": "the answers file has problems:",
+        "id": "berkas jawaban bermasalah:",
+    },
+    "error.form_unknown_question": {
+        "en": "unknown question '{question}' in {script}{hint}",
+        "id": "pertanyaan '{question}' tidak ada di {script}{hint}",
+    },
     "review_title": {"en": "Answers so far", "id": "Jawaban sejauh ini"},
     "question": {"en": "Question", "id": "Pertanyaan"},
     "answer": {"en": "Answer", "id": "Jawaban"},
@@ -527,6 +559,226 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Does the person agree that their details go to {service}?",
         "id": "Apakah orang ini setuju datanya diberikan kepada {service}?",
     },
+    # the supervisor's report (screening report)
+    "report.title": {"en": "Screening report", "id": "Laporan penyaringan"},
+    "report.period": {"en": "{since} to {until}", "id": "{since} s.d. {until}"},
+    "report.compared": {
+        "en": "compared with {since} to {until}",
+        "id": "dibandingkan dengan {since} s.d. {until}",
+    },
+    "report.filters": {"en": "Filters", "id": "Saringan"},
+    "report.all": {"en": "all", "id": "semua"},
+    "report.generated": {"en": "Made on {at} (UTC)", "id": "Dibuat pada {at} (UTC)"},
+    "report.empty": {
+        "en": "No screenings between {since} and {until}.",
+        "id": "Tidak ada penyaringan antara {since} dan {until}.",
+    },
+    "report.shared": {
+        "en": "For sharing: counts from 1 to 4 are shown as <5, and a count that would let "
+        "someone work one out is hidden too (x).",
+        "id": "Untuk dibagikan: jumlah 1 sampai 4 ditulis <5, dan jumlah yang dapat dipakai "
+        "untuk menghitungnya juga disembunyikan (x).",
+    },
+    "report.internal": {
+        "en": "For use inside the office: small counts are shown. Use --share for a report "
+        "that leaves the office.",
+        "id": "Untuk dipakai di kantor saja: jumlah kecil ditampilkan. Pakai --share untuk "
+        "laporan yang dikirim ke luar kantor.",
+    },
+    "report.no_person": {
+        "en": "No name, document number, phone or free text is in this report.",
+        "id": "Laporan ini tidak memuat nama, nomor dokumen, nomor HP, atau teks bebas.",
+    },
+    "report.utc": {
+        "en": "Days are counted in UTC, as records are stamped.",
+        "id": "Hari dihitung dalam UTC, sesuai cap waktu catatan.",
+    },
+    "report.written": {"en": "Report written to {path}", "id": "Laporan ditulis ke {path}"},
+    "report.contents": {"en": "Contents", "id": "Isi"},
+    "report.chart": {"en": "Chart", "id": "Grafik"},
+    "report.numbers": {"en": "The numbers", "id": "Angkanya"},
+    "report.total": {"en": "total", "id": "jumlah"},
+    "report.none": {"en": "nothing in this period", "id": "tidak ada pada periode ini"},
+    "report.not_recorded": {"en": "Not recorded yet", "id": "Belum dicatat"},
+    "report.left_out": {
+        "en": "Left out on purpose: {questions} (free text or identifying answers never "
+        "appear in a report).",
+        "id": "Sengaja tidak dimuat: {questions} (teks bebas atau jawaban identitas tidak "
+        "pernah dimuat dalam laporan).",
+    },
+    "report.previous": {"en": "previous", "id": "sebelumnya"},
+    "report.change": {"en": "difference", "id": "selisih"},
+    "report.this_period": {"en": "this period", "id": "periode ini"},
+    "report.top": {"en": "top {n}", "id": "{n} teratas"},
+    "report.share_of": {"en": "share", "id": "persentase"},
+    # sections
+    "report.section.summary": {"en": "At a glance", "id": "Ringkasan"},
+    "report.section.screenings": {"en": "Screenings", "id": "Penyaringan"},
+    "report.section.results": {"en": "Results", "id": "Hasil penilaian"},
+    "report.section.indicators": {
+        "en": "Indicators and dimensions that fired",
+        "id": "Indikator dan dimensi yang muncul",
+    },
+    "report.section.journeys": {
+        "en": "Journeys of medium and high results",
+        "id": "Perjalanan pada hasil sedang dan tinggi",
+    },
+    "report.section.referrals": {"en": "Referrals", "id": "Rujukan"},
+    "report.section.quality": {
+        "en": "Data quality (for content editors)",
+        "id": "Mutu data (untuk penyusun naskah)",
+    },
+    "report.section.officers": {
+        "en": "Officer activity (counts only, not a ranking)",
+        "id": "Kegiatan petugas (hanya jumlah, bukan peringkat)",
+    },
+    # tables
+    "report.table.screenings_by_period": {
+        "en": "Screenings per {bucket} by outcome",
+        "id": "Penyaringan per {bucket} menurut hasil",
+    },
+    "report.table.screenings_by_period_and_script": {
+        "en": "Screenings per {bucket} by script",
+        "id": "Penyaringan per {bucket} menurut naskah",
+    },
+    "report.table.screenings_by_questionnaire": {
+        "en": "Screenings by script and outcome",
+        "id": "Penyaringan menurut naskah dan hasil",
+    },
+    "report.table.previous_screenings": {
+        "en": "Previous period: screenings by script",
+        "id": "Periode sebelumnya: penyaringan menurut naskah",
+    },
+    "report.table.results_by_period": {
+        "en": "Identification level per {bucket}",
+        "id": "Tingkat identifikasi per {bucket}",
+    },
+    "report.table.results_by_age": {
+        "en": "Children and adults by level",
+        "id": "Anak dan dewasa menurut tingkat",
+    },
+    "report.table.results_by_coverage": {
+        "en": "Results with a coverage warning",
+        "id": "Hasil dengan peringatan cakupan",
+    },
+    "report.table.previous_results": {
+        "en": "Previous period: children and adults by level",
+        "id": "Periode sebelumnya: anak dan dewasa menurut tingkat",
+    },
+    "report.table.departure_risk_by_period": {
+        "en": "Departure risk per {bucket}",
+        "id": "Risiko keberangkatan per {bucket}",
+    },
+    "report.table.red_flags": {"en": "Red flags raised", "id": "Tanda bahaya yang muncul"},
+    "report.table.destination_alerts": {
+        "en": "Destinations with a current alert, by identification level",
+        "id": "Tujuan yang sedang diwaspadai, menurut tingkat identifikasi",
+    },
+    "report.table.dimensions": {
+        "en": "Positive dimensions, by level",
+        "id": "Dimensi positif, menurut tingkat",
+    },
+    "report.table.indicators": {
+        "en": "Indicators present most often (medium and high results)",
+        "id": "Indikator yang paling sering ada (hasil sedang dan tinggi)",
+    },
+    "report.table.journey": {"en": "{question} ({script})", "id": "{question} ({script})"},
+    "report.table.questions": {
+        "en": "Answers per question: don't know, declined, changed with :back",
+        "id": "Jawaban per pertanyaan: tidak tahu, menolak, diubah dengan :back",
+    },
+    "report.table.content_versions": {
+        "en": "Script versions in use",
+        "id": "Versi naskah yang dipakai",
+    },
+    "report.table.referrals_by_status": {
+        "en": "Referrals made, by service and where they stand now",
+        "id": "Rujukan yang dibuat, menurut layanan dan keadaannya sekarang",
+    },
+    "report.table.referral_milestones": {
+        "en": "Referrals that reached each step, and overdue ones",
+        "id": "Rujukan yang mencapai tiap tahap, dan yang terlambat",
+    },
+    "report.table.referral_days": {
+        "en": "Median days from referral to received by the service",
+        "id": "Median hari dari rujukan sampai diterima layanan",
+    },
+    "report.table.officers": {
+        "en": "Screenings per officer, by outcome",
+        "id": "Penyaringan per petugas, menurut hasil",
+    },
+    # what rows and columns are
+    "report.bucket.week": {"en": "week", "id": "minggu"},
+    "report.bucket.month": {"en": "month", "id": "bulan"},
+    "report.dim.period": {"en": "period", "id": "periode"},
+    "report.dim.questionnaire": {"en": "script", "id": "naskah"},
+    "report.dim.age_group": {"en": "age group", "id": "kelompok umur"},
+    "report.dim.coverage": {"en": "coverage", "id": "cakupan"},
+    "report.dim.dimension": {"en": "dimension", "id": "dimensi"},
+    "report.dim.indicator": {"en": "indicator", "id": "indikator"},
+    "report.dim.flag": {"en": "red flag", "id": "tanda bahaya"},
+    "report.dim.question": {"en": "question", "id": "pertanyaan"},
+    "report.dim.content_version": {"en": "script version", "id": "versi naskah"},
+    "report.dim.officer": {"en": "officer", "id": "petugas"},
+    "report.dim.office": {"en": "office", "id": "kantor"},
+    "report.dim.service": {"en": "referred to", "id": "dirujuk ke"},
+    "report.dim.referrals": {"en": "referrals", "id": "rujukan"},
+    "report.status.proposed": {"en": "proposed", "id": "diusulkan"},
+    "report.status.sent": {"en": "sent", "id": "dikirim"},
+    "report.status.received": {"en": "received", "id": "diterima"},
+    "report.status.accepted": {"en": "accepted", "id": "disetujui"},
+    "report.status.declined": {"en": "turned down", "id": "ditolak layanan"},
+    "report.status.services_started": {"en": "help under way", "id": "bantuan berjalan"},
+    "report.status.closed": {"en": "closed", "id": "ditutup"},
+    "report.milestone.overdue": {"en": "overdue", "id": "terlambat"},
+    "report.col.median_days": {"en": "median days", "id": "median hari"},
+    "report.row.all_services": {"en": "all services", "id": "semua layanan"},
+    "report.dim.destination_alert": {"en": "destination alert", "id": "peringatan tujuan"},
+    "report.dim.answer": {"en": "answer", "id": "jawaban"},
+    "report.col.records": {"en": "records", "id": "catatan"},
+    "report.col.draft": {"en": "unfinished draft", "id": "draf belum selesai"},
+    "report.col.not_assessed": {"en": "not assessed", "id": "tidak dinilai"},
+    "report.col.answered": {"en": "answered", "id": "dijawab"},
+    "report.col.changed": {"en": "changed", "id": "diubah"},
+    "report.row.child": {"en": "children (under 18)", "id": "anak (di bawah 18)"},
+    "report.row.adult": {"en": "adults", "id": "dewasa"},
+    "report.row.warning": {"en": "coverage warning", "id": "ada peringatan cakupan"},
+    "report.row.no_warning": {"en": "no warning", "id": "tanpa peringatan"},
+    "report.row.(other)": {
+        "en": "an answer no longer offered",
+        "id": "jawaban yang tidak lagi ada",
+    },
+    # the headline figures
+    "report.sum.screenings": {"en": "Screenings", "id": "Penyaringan"},
+    "report.sum.completed": {"en": "completed", "id": "selesai"},
+    "report.sum.consent_declined": {"en": "consent declined", "id": "menolak persetujuan"},
+    "report.sum.draft": {"en": "unfinished drafts", "id": "draf belum selesai"},
+    "report.sum.high": {"en": "high results", "id": "hasil tinggi"},
+    "report.sum.medium": {"en": "medium results", "id": "hasil sedang"},
+    "report.sum.low": {"en": "low results", "id": "hasil rendah"},
+    "report.sum.children": {"en": "children screened", "id": "anak yang disaring"},
+    "report.sum.low_coverage_warning": {
+        "en": "low results with a coverage warning",
+        "id": "hasil rendah dengan peringatan cakupan",
+    },
+    "report.part.departure_risk": {
+        "en": "departure risk: no result in this period carries it",
+        "id": "risiko keberangkatan: belum ada hasil pada periode ini yang memuatnya",
+    },
+    "report.part.referrals": {
+        "en": "referrals: this database keeps no referral records",
+        "id": "rujukan: basis data ini belum menyimpan catatan rujukan",
+    },
+    "report.part.officers": {
+        "en": "left out of a shared report: staff names stay in the office",
+        "id": "tidak dimuat dalam laporan yang dibagikan: nama petugas tetap di kantor",
+    },
+    "report.install": {
+        "en": "The HTML report draws its charts with matplotlib, which is not installed. "
+        "Install it with: pip install 'screening[report]'",
+        "id": "Laporan HTML menggambar grafik dengan matplotlib, yang belum terpasang. "
+        "Pasang dengan: pip install 'screening[report]'",
+    },
 }
 
 
@@ -535,6 +787,47 @@ def t(key: str, lang: str, /, **values: object) -> str:
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**values) if values else text
+
+
+_ui_in_use: list[str] = []
+
+
+def use_ui(ui: str) -> str:
+    """Remember the officer's language of this command (for the error report)."""
+    _ui_in_use[:] = [ui]
+    return ui
+
+
+def forget_ui() -> None:
+    _ui_in_use.clear()
+
+
+def ui_in_use() -> str:
+    """The officer's language of this command: as given or remembered, else English."""
+    if _ui_in_use:
+        return _ui_in_use[0]
+    try:
+        from screening.records import settings
+
+        remembered = settings.load().get("ui", "en")
+    except Exception:  # an error report must never fail on the settings file
+        return "en"
+    return remembered if remembered in UI_LANGUAGES else "en"
+
+
+def told(exc: object, ui: str) -> str:
+    """A ScreeningError's message in the officer's language when it has a catalogue key."""
+    code = getattr(exc, "code", None)
+    if ui == "en" or not code:
+        return str(getattr(exc, "message", exc))
+    if f"answer.{code}" in MESSAGES:
+        return answer_problem(exc, ui)
+    if f"error.{code}" in MESSAGES:
+        values = dict(getattr(exc, "values", {}))
+        close = values.pop("close", "")
+        values["hint"] = t("did_you_mean", ui, name=close) if close else ""
+        return t(f"error.{code}", ui, **values)
+    return str(getattr(exc, "message", exc))
 
 
 def answer_problem(exc: object, ui: str) -> str:

@@ -220,6 +220,8 @@ def resume(
             raise ScreeningError(
                 f"record {record_id} is already {record['status']}; only a draft can be resumed",
                 hint=f"screening records show {record_id}",
+                code="not_a_draft",
+                values={"id": record_id},
             )
         questionnaire, indicator_set = from_snapshot(store.snapshot(record["content_hash"]))
         interview = Interview(questionnaire, answers=dict(record["answers"]))

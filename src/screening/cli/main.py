@@ -14,6 +14,7 @@ from screening.cli import (
     questionnaires,
     records,
     referrals,
+    report,
     score,
     services,
 )
@@ -63,6 +64,7 @@ app.add_typer(services.app, name="services")
 app.add_typer(referrals.app, name="referrals")
 app.add_typer(central.sync_app, name="sync")
 app.add_typer(central.central_app, name="central")
+app.command("report")(report.report)
 
 
 def main() -> None:

@@ -61,7 +61,11 @@ def show(
             "type": question.type,
             "mode": question.mode,
             "required": question.required,
-            "options": [{"key": o.key, "label": o.label} for o in question.options],
+            "options": [
+                {"key": o.key, "label": o.label, "exclusive": o.exclusive}
+                for o in question.options
+            ],
+            "integer": question.integer,
             "show_when": question.show_when,
             "indicators": question.indicators,
             "identifying": question.identifying,

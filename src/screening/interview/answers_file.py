@@ -85,6 +85,14 @@ def checked_answers(questionnaire: Questionnaire, filled: AnswersFile, *, ui: st
         + suggest(qid, known)
         for qid in filled.answers if qid not in known
     ]
+    parts: list[tuple[str, ScreeningError]] = [
+        (filled.places.get(qid, filled.path),
+         ScreeningError(problem, code="form_unknown_question",
+                        values={"question": qid, "script": questionnaire.id,
+                                "close": suggest(qid, known).partition("'")[2].rpartition("'")[0]}))
+        for qid, problem in zip([q for q in filled.answers if q not in known], problems,
+                                strict=True)
+    ]
     checked: dict[str, Any] = {}
     for question in questionnaire.questions():
         if question.id not in filled.answers:
@@ -96,9 +104,12 @@ def checked_answers(questionnaire: Questionnaire, filled: AnswersFile, *, ui: st
         except InvalidAnswer as exc:
             problems.append(f"{filled.places.get(question.id, filled.path)}: question "
                             f"'{question.id}': {exc.message}")
+            parts.append((filled.places.get(question.id, filled.path), exc))
     if problems:
-        raise ScreeningError("the answers file has problems:\n"
-                             + "\n".join(f"  {p}" for p in problems))
+        error = ScreeningError("the answers file has problems:\n"
+                               + "\n".join(f"  {p}" for p in problems), code="form_problems")
+        error.parts = parts
+        raise error
     return checked
 
 

@@ -507,10 +507,13 @@ class Database:
                 break
         if row is None:
             ids = [r[0] for r in self._db.execute("SELECT id FROM records")]
+            hint = suggest(_normalize_id(record_id), ids)
             raise NotFound(
-                f"There is no record '{record_id}' in {self.path}"
-                f"{suggest(_normalize_id(record_id), ids)}.",
+                f"There is no record '{record_id}' in {self.path}{hint}.",
                 hint="'screening records list' shows the records.",
+                code="no_record",
+                values={"id": record_id, "path": str(self.path),
+                        "close": hint.partition("'")[2].rpartition("'")[0]},
             )
         if draft and row["status"] != "draft":
             raise StoreError(
