@@ -35,6 +35,14 @@ LIST_KEYS = ("id", "record_id", "service", "status", "created_at", "updated_at",
 TABLE_COLUMNS = ["id", "record_id", "service", "status", "outcome", "updated_at"]
 
 
+def _status(status: str, ui: str) -> str:
+    """A status in the officer's language on screen (JSON and CSV keep the key)."""
+    from screening.cli._messages import MESSAGES, t
+
+    key = f"report.status.{status}"
+    return t(key, ui) if key in MESSAGES else status
+
+
 def _row(referral: dict[str, Any]) -> dict[str, Any]:
     return {k: referral[k] for k in LIST_KEYS}
 
@@ -112,7 +120,7 @@ def add(
     else:
         key = "referral_information_only" if referral["information_only"] else "referral_added"
         err().print(t(key, ui or "en", id=referral["id"], service=service.id,
-                      status=referral["status"]), soft_wrap=True)
+                      status=_status(referral["status"], ui or "en")), soft_wrap=True)
     if fmt is TextFormat.text:
         from screening.cli._walk import write_stdout_last_line
 
@@ -205,7 +213,8 @@ def update(
     if fmt is TextFormat.json:
         emit_json(referral)
         return
-    err().print(t("referral_updated", ui or "en", id=referral["id"], status=referral["status"]))
+    err().print(t("referral_updated", ui or "en", id=referral["id"],
+                  status=_status(referral["status"], ui or "en")))
 
 
 def _check(value: str | None, choices: tuple[str, ...], option: str) -> None:
@@ -271,6 +280,8 @@ def _emit(rows: list[dict[str, Any]], fmt: Format, title: str, ui: str) -> None:
     from screening.cli.records import column_heads
 
     listed = [_row(r) for r in rows]
+    if fmt is Format.table:
+        listed = [{**r, "status": _status(r["status"], ui)} for r in listed]
     emit_rows(listed, TABLE_COLUMNS if fmt is Format.table else list(LIST_KEYS), fmt,
               title=title, headers={**column_heads(TABLE_COLUMNS, ui),
                                     "id": t("col.referral", ui)})
@@ -391,7 +402,8 @@ def show(
     for step in referral["steps"]:
         outcome = f" ({step['outcome']})" if step["outcome"] else ""
         note = f": {escape(step['note'])}" if step["note"] else ""
-        console.print(f"  {step['at'][:16].replace('T', ' ')}  {step['status']}{outcome}  "
+        console.print(f"  {step['at'][:16].replace('T', ' ')}  {_status(step['status'], ui)}"
+                      f"{outcome}  "
                       f"{escape(step['officer'])}{note}", soft_wrap=True)
 
 
@@ -590,7 +602,7 @@ def offer_at_end(session: Any, assessment: Any, console: Any) -> None:
             )
             key = "referral_information_only" if referral["information_only"] else "referral_added"
             console.print(t(key, ui, id=referral["id"], service=service.id,
-                            status=referral["status"]), soft_wrap=True)
+                            status=_status(referral["status"], ui)), soft_wrap=True)
             if referral["information_only"]:
                 continue
             default = f"letter-{referral['id']}.html"
