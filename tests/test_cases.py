@@ -69,7 +69,11 @@ def test_case_through_the_cli(path: Path, tmp_path: Path) -> None:
     positive = sorted(d for d, v in doc["dimensions"].items() if v["positive"])
     assert positive == sorted(expect["positive"]), doc["chosen_because"]
     assert doc["profile"] == expect["profile"], doc["chosen_because"]
-    assert doc["trafficking_indicated"] is (expect["level"] == "high")
+    # high means the combination holds, or a child leaving to work raised it (raised_by)
+    assert doc["trafficking_indicated"] is (expect["level"] == "high"
+                                            and doc["raised_by"] is None)
+    if doc["raised_by"] is not None:
+        assert doc["departure_risk"]["level"] == "high"
     assert 0 <= doc["coverage"] <= 1
     if "departure_risk" in expect:
         risk = doc["departure_risk"]

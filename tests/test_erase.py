@@ -107,7 +107,7 @@ def test_erase_leaves_no_identifying_byte_and_keeps_the_assessment(
 def test_erasing_a_draft_removes_it(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     draft = paper(env, write_form(tmp_path / "d.json", {
-        **dict(list(case_answers().items())[:10]), "full_name": "Draf KanariDraft"}))
+        **dict(list(case_answers().items())[:11]), "full_name": "Draf KanariDraft"}))
     db = Path(env["SCREENING_DB"])
     assert b"KanariDraft" in file_bytes(db)
     result = run_process(env, "records", "erase", draft, "--reason", "consent withdrawn")
@@ -166,7 +166,7 @@ def test_purge_erases_old_records_and_removes_stale_drafts(tmp_path: Path) -> No
         store.save_answer(stale, "full_name", "Nama KanariStale", officer="uji",
                           at=ago(hours=30))
     fresh = paper(env, write_form(tmp_path / "f.json", {
-        **dict(list(case_answers().items())[:10]), "full_name": "Nama KanariFresh"}))
+        **dict(list(case_answers().items())[:11]), "full_name": "Nama KanariFresh"}))
     data = file_bytes(db)
     assert all(c in data for c in (b"KanariOld", b"KanariRecent", b"KanariStale",
                                     b"KanariFresh"))

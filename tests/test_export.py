@@ -69,7 +69,7 @@ def records(env: dict[str, str], db: Path, tmp_path: Path) -> dict[str, str]:
             "interpreter_independent": "yes", "same_gender_offered": "yes",
             "comfort_offered": "yes", "consent": "no"})),
         "draft": paper(env, write_form(tmp_path / "d.json", {
-            **{k: v for k, v in list(full.items())[:10]}, "full_name": "Draf Nama"})),
+            **{k: v for k, v in list(full.items())[:11]}, "full_name": "Draf Nama"})),
     }
 
 

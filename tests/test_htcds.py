@@ -98,6 +98,7 @@ def test_every_bundled_case_is_exported_but_the_consent_declined(exported: dict)
 def test_what_the_cases_carry(exported: dict) -> None:
     _, cases = exported["runs"]["opened"]
     seen: set[tuple[str, str]] = set()
+    low_readings: set[str] = set()
     for case in cases:
         rid = case["x_RecordId"]
         for field in REFERRAL_FIELDS:  # no referral records yet: never the level's suggestions
@@ -108,6 +109,11 @@ def test_what_the_cases_carry(exported: dict) -> None:
             assert "ForcedLabour" not in kinds, rid
         if htcds.INDUSTRY in case:
             assert set(kinds) & set(htcds.LABOUR_TYPES), rid
+        # the officer's reading picks the indicator list for everyone; a low screening
+        # suspects no (forced) labour
+        if case["x_Level"] == "low" and case.get("x_DepartureRisk") in (None, "low"):
+            assert not set(kinds) & set(htcds.LABOUR_TYPES), rid
+            low_readings.add(rid)
         # an Other always says what it stands for, in the project's own details field
         for field, x_field in htcds.DETAILS.items():
             if "Other" in case.get(field, []):
@@ -115,6 +121,10 @@ def test_what_the_cases_carry(exported: dict) -> None:
         for field, value in case.items():
             for item in value if isinstance(value, list) else [value]:
                 seen.add((field, str(item)))
+    labour_read = {rid for stem, rid in exported["ids"].items()
+                   if read_answers_file(REPO / "tests" / "cases" / f"{stem}.yaml")
+                   .answers.get("exploitation_type") == "labour"}
+    assert low_readings & labour_read, "a low case read as labour exploitation"
     # the bundled cases exercise the mapping, not just an empty case
     for must in [("vic_TraffickingStatus", "PossibleVictimOfTrafficking"),
                  ("vic_TypeOfExploitation", "ChildLabour"),

@@ -63,8 +63,15 @@ def test_the_law_decides_for_a_child_and_the_ilo_form_stays_available(office: Pa
     assert doc["elements"] == {"act": True, "means": False, "purpose": True}
     edit(office / "indicators" / "ilo-2009.yaml", "    follows: law\n", "    follows: ilo\n")
     ilo = score(case, "--content", str(office))
-    assert ilo["level"] == "medium"
+    assert ilo["trafficking_indicated"] is False
     assert (ilo["child_rule"]["law"], ilo["child_rule"]["ilo"]) == (True, False)
+    # at departure the child leaving to work is still high (raised), never low
+    assert (ilo["level"], ilo["raised_by"]) == ("high", "child_leaving_to_work")
+    # a returning child, recruited by a neighbour and exploited, no means: the law says high,
+    # the ILO form medium
+    returnee = CASES / "ret-08-child-15-plantation.yaml"
+    assert score(returnee)["level"] == "high"
+    assert score(returnee, "--content", str(office))["level"] == "medium"
 
 
 def test_the_same_child_answers_at_30_are_not_high() -> None:
@@ -85,6 +92,10 @@ def test_a_doubted_age_scores_the_child_lists_and_says_why() -> None:
     doc = score(CASES / "dep-13-child-15-altered-age-saudi.yaml")
     assert doc["profiles_scored"] == ["child-labour", "adult-labour"]
     assert doc["profile"] == "child-labour"
+    # a presumed child leaving to work is never shown low: raised, with the child actions
+    assert (doc["level"], doc["raised_by"]) == ("high", "child_leaving_to_work")
+    assert doc["trafficking_indicated"] is False
+    assert any("For a child" in a["en"] for a in doc["actions"])
     assert "age 21 given but in doubt: presumption of minority" in doc["chosen_because"]
     text = run("score", "--answers", str(CASES / "dep-13-child-15-altered-age-saudi.yaml"))
     assert "presumption of minority" in text.stdout

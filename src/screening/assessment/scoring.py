@@ -43,6 +43,7 @@ def score(
     *,
     chosen_because: str | None = None,
     content_hash: str | None = None,
+    script: str | None = None,
 ) -> Assessment:
     """Score one profile's list.
 
@@ -131,9 +132,10 @@ def score(
         unknown=not_assessed,
         reachable_count=len(reach),
         indicator_count=len(listed_ids),
-        actions=[a.text for a in level.actions if _for(a.profiles, profile)]
-        + ([a.text for a in level.vulnerability_actions if _for(a.profiles, profile)]
-           if noted else []),
+        actions=[a.text for a in level.actions
+                 if _for(a.profiles, profile) and _for(a.scripts, script)]
+        + ([a.text for a in level.vulnerability_actions
+            if _for(a.profiles, profile) and _for(a.scripts, script)] if noted else []),
         referrals=_referrals(indicator_set, level, profile),
         non_punishment=indicator_set.non_punishment if any(
             d.present for d in dimensions.values()) else None,
@@ -168,7 +170,7 @@ def assess(
         found.exploitation,)
     results = [
         score(indicator_set, f"{group}-{kind}", found.present, found.unknown, found.reachable,
-              content_hash=content_hash)
+              content_hash=content_hash, script=questionnaire.id)
         for group in groups for kind in kinds
     ]
     best = results[0]
@@ -193,9 +195,36 @@ def assess(
     if questionnaire.departure_risk is not None:
         from screening.assessment.departure_risk import judge_departure
 
-        update["departure_risk"] = judge_departure(
-            questionnaire.departure_risk, answers, today)
+        risk = judge_departure(questionnaire.departure_risk, answers, today)
+        update["departure_risk"] = risk
+        update.update(_floor(indicator_set, questionnaire, best, risk, update["chosen_because"]))
     return best.model_copy(update=update)
+
+
+def _floor(indicator_set: IndicatorSet, questionnaire: Questionnaire, best: Assessment,
+           risk: Any, because: str) -> dict[str, Any]:
+    """A departure-risk flag that sets a floor (a child leaving to work abroad) raises the
+    identification level to it, with that level's actions for the profile, saying why."""
+    flags = {f.id: f for f in questionnaire.departure_risk.flags}  # type: ignore[union-attr]
+    floors = [(flags[f.id].identification_floor, f.id) for f in risk.flags
+              if f.id in flags and flags[f.id].identification_floor]
+    if not floors:
+        return {}
+    floor, flag_id = max(floors, key=lambda pair: LEVEL_ORDER[pair[0] or "low"])
+    if floor is None or LEVEL_ORDER[floor] <= LEVEL_ORDER[best.level]:
+        return {}
+    level = indicator_set.level(floor)
+    return {
+        "level": floor,
+        "level_title": level.title,
+        "raised_by": flag_id,
+        "vulnerabilities_noted": [],
+        "chosen_because": f"{because}; level raised to {floor} by the departure-risk flag "
+                          f"{flag_id}",
+        "actions": [a.text for a in level.actions
+                    if _for(a.profiles, best.profile) and _for(a.scripts, questionnaire.id)],
+        "referrals": _referrals(indicator_set, level, best.profile),
+    }
 
 
 def _age_groups(found: Any) -> tuple[tuple[str, ...], str]:
@@ -272,8 +301,9 @@ def _level(indicator_set: IndicatorSet, triggers: dict[str, bool]) -> Level:
     return by_id["low"]
 
 
-def _for(profiles: Sequence[str] | None, profile: str) -> bool:
-    return profiles is None or profile in profiles
+def _for(allowed: Sequence[str] | None, value: str | None) -> bool:
+    """No list: for everyone; no value (scored without a script): every action."""
+    return allowed is None or value is None or value in allowed
 
 
 def _referrals(indicator_set: IndicatorSet, level: Level, profile: str) -> list[dict[str, Any]]:

@@ -21,8 +21,12 @@ def question_panel(
     ui: str,
     position: tuple[int, int] | None = None,
     details: bool = False,
+    address: str | None = None,
 ) -> RenderableType:
     """A panel: read-aloud text in ``lang``; everything for the officer in ``ui``.
+
+    ``address`` (Indonesian only): the form of address read aloud instead of "Bapak/Ibu" and
+    "Anda" (kamu for a child).
 
     ``details`` adds what the supervisor needs in a preview (conditions, mappings, alerts).
     """
@@ -32,7 +36,7 @@ def question_panel(
     from rich.text import Text
 
     parts: list[RenderableType] = []
-    text = escape(localized(question.text, lang))
+    text = escape(_spoken(localized(question.text, lang), lang, address))
     if question.officer_only:
         label = t("checklist" if question.mode == "check" else "observation", ui)
         parts.append(Text.from_markup(f"[bold yellow]{escape(t('officer_only', ui))}[/]"))
@@ -110,8 +114,16 @@ def _details(question: Question, ui: str) -> list[RenderableType]:
     return out
 
 
+def _spoken(text: str, lang: str, address: str | None) -> str:
+    if lang != "id" or address is None:
+        return text
+    from screening.interview.engine import spoken
+
+    return spoken(text, address)
+
+
 def section_header(
-    section: Section, *, lang: str, ui: str, details: bool = False
+    section: Section, *, lang: str, ui: str, details: bool = False, address: str | None = None
 ) -> RenderableType:
     from rich.console import Group
     from rich.markup import escape
@@ -129,7 +141,8 @@ def section_header(
         )
     if section.intro:
         parts.append(Text.from_markup(f"[bold cyan]{t('read_aloud', ui)}:[/]"))
-        parts.append(Text.from_markup(f"[bold]“{escape(localized(section.intro, lang))}”[/]"))
+        intro = _spoken(localized(section.intro, lang), lang, address)
+        parts.append(Text.from_markup(f"[bold]“{escape(intro)}”[/]"))
     if details and section.show_when:
         parts.append(Text(t("shown_when", ui, cond=section.show_when), style="green"))
     return Group(*parts)

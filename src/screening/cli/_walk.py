@@ -378,10 +378,17 @@ def display_value(question: Question, value: Any, lang: str) -> str:
     return str(value)
 
 
+def _address(session: Session) -> str:
+    from screening.interview.engine import address_for
+
+    return address_for(session.questionnaire, session.interview.answers)
+
+
 def _section_header(session: Session, section: Any, console: Console) -> None:
     from screening.cli._render import section_header
 
-    console.print(section_header(section, lang=session.language, ui=session.ui))
+    console.print(section_header(section, lang=session.language, ui=session.ui,
+                                 address=_address(session)))
 
 
 def _show_question(session: Session, question: Question, console: Console) -> None:
@@ -391,7 +398,8 @@ def _show_question(session: Session, question: Question, console: Console) -> No
     section = session.questionnaire.section_of(question.id)
     position = interview.progress(question)
     console.print(
-        question_panel(question, section, lang=session.language, ui=session.ui, position=position)
+        question_panel(question, section, lang=session.language, ui=session.ui, position=position,
+                       address=_address(session))
     )
     if question.id in interview.answers:
         shown = display_value(question, interview.answers[question.id], session.ui)

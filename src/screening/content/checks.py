@@ -19,6 +19,7 @@ ROLE_TYPES = {
     "consent_share": "yes_no",
     "age": "number",
     "age_doubt": "yes_no",
+    "address": "choice",
     "birth_date": "date",
     "exploitation_type": "choice",
 }

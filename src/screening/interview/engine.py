@@ -399,11 +399,13 @@ def evidence(
         reachable |= ids
         shown = visible(questionnaire, question, definite, today)
         value = answers.get(question.id)
-        if shown is False:
+        if shown is False and not questionnaire.section_of(question.id).module:
             assessed |= ids  # not applicable to this person: assessed as absent
             continue
         reason = None
-        if shown is None:
+        if shown is False:
+            reason = "not asked: the deeper module was not opened"
+        elif shown is None:
             reason = "not asked: an earlier answer was unknown or declined"
         elif question.id not in answers:
             reason = "not yet asked"
@@ -429,6 +431,35 @@ def evidence(
         exploitation=_exploitation(questionnaire, definite),
         age_in_doubt=_age_doubted(questionnaire, definite),
     )
+
+
+#: How the officer addresses the person aloud (glossary: never read "Bapak/Ibu" aloud).
+ADDRESS_FORMS = {"bapak": "Bapak", "ibu": "Ibu", "anda": "Anda", "kamu": "kamu"}
+_ADDRESS = re.compile(r"(?<![\w/])(?:Bapak/Ibu|bapak/ibu|Anda)(?![\w/])")
+
+
+def address_for(questionnaire: Questionnaire, answers: Mapping[str, Any],
+                today: date | None = None) -> str:
+    """The form of address for the read-aloud text: ``kamu`` for a child (under 18 or age in
+    doubt), else the officer's choice in the question with role ``address``, else Anda."""
+    definite = {k: v for k, v in answers.items() if v is not None}
+    age = _age(questionnaire, definite, today)
+    if (age is not None and age < 18) or _age_doubted(questionnaire, definite):
+        return "kamu"
+    question = questionnaire.with_role("address")
+    chosen = definite.get(question.id) if question is not None else None
+    return ADDRESS_FORMS.get(str(chosen), "Anda")
+
+
+def spoken(text: str, address: str) -> str:
+    """Indonesian read-aloud text with "Bapak/Ibu" and "Anda" in the chosen form of address
+    (capitalised at the start of a sentence)."""
+    def replace(match: re.Match[str]) -> str:
+        before = text[:match.start()].rstrip()
+        start = not before or before[-1] in ".?!:\"“"
+        return address[0].upper() + address[1:] if start else address
+
+    return _ADDRESS.sub(replace, text)
 
 
 def _age_doubted(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> bool:

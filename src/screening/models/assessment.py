@@ -126,6 +126,8 @@ class Assessment(Strict):
     provenance: dict[str, Any] | None = None
     #: Departure risk, where the script has rules for it.
     departure_risk: DepartureRisk | None = None
+    #: The departure-risk flag that raised the identification level to its floor, if any.
+    raised_by: str | None = None
 
     @property
     def positive_dimensions(self) -> list[str]:
@@ -174,6 +176,7 @@ class Assessment(Strict):
             "vulnerabilities_noted": list(self.vulnerabilities_noted),
             "child_rule": self.child_rule,
             "provenance": self.provenance,
+            "raised_by": self.raised_by,
             **({"departure_risk": self.departure_risk.contract()}
                if self.departure_risk is not None else {}),
         }

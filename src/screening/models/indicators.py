@@ -123,6 +123,8 @@ class Action(Strict):
     text: LocalizedText
     #: Only for these profiles (all when absent).
     profiles: list[Profile] | None = None
+    #: Only for interviews on these scripts (all when absent): a return is not a departure.
+    scripts: list[str] | None = None
 
 
 class Level(Strict):

@@ -17,7 +17,9 @@ Mode = Literal["ask", "check", "observe"]
 #: Questions with a role feed the engine and the scoring (consent ends the interview when
 #: declined; age or birth_date selects the child lists; exploitation_type picks the lists).
 #: age_doubt: the officer doubts the stated age (presumption of minority).
-Role = Literal["consent", "consent_share", "age", "age_doubt", "birth_date", "exploitation_type"]
+#: address: how the officer addresses the person aloud (Bapak, Ibu; kamu for a child).
+Role = Literal["consent", "consent_share", "age", "age_doubt", "birth_date", "exploitation_type",
+               "address"]
 #: A condition in the small language of ``screening.content.conditions`` (checked by the loader).
 Condition = Annotated[str, StringConstraints(min_length=1)]
 OptionKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
@@ -89,6 +91,9 @@ class Section(Strict):
     #: Shown to the officer only, when the section begins.
     guidance: LocalizedText | None = None
     show_when: Condition | None = None
+    #: A deeper module: when its show_when keeps it closed, what it would reveal counts as not
+    #: assessed (the officer did not go on), never as absent.
+    module: bool = False
     questions: list[Question] = Field(default_factory=list)
 
 

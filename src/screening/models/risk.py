@@ -55,6 +55,9 @@ class RiskFlag(Strict):
     destinations: list[Identifier] = Field(default_factory=list)
     #: Extra actions when this flag fires (for a child: child protection first).
     actions: list[LocalizedText] = Field(default_factory=list)
+    #: The identification level is at least this when the flag fires: a child leaving to
+    #: work abroad is never shown "low" (UU 18/2017: no legal route under 18).
+    identification_floor: Literal["high", "medium"] | None = None
 
 
 class RiskLevel(Strict):

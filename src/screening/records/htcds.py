@@ -187,6 +187,11 @@ WORK_QUESTIONS = ("job_type", "work_type")
 CHILD_PROFILES = ("child-labour", "child-sexual")
 #: vic_ForcedLabourIndustry only when the case has one of these types of exploitation
 LABOUR_TYPES = ("ForcedLabour", "ChildLabour")
+#: the officer's reading of the kind of exploitation: it also picks the indicator list, so it
+#: is answered for everyone; it counts only when the screening suspects something (a level
+#: in SUSPECTED, of identification or of departure risk)
+READING_QUESTIONS = ("exploitation_type",)
+SUSPECTED = ("medium", "high")
 
 #: identifying questions -> HTCDS person fields (only in an export opened with the key, and
 #: only with consent to share)
@@ -295,7 +300,12 @@ def to_case(
         detail = localized(label, lang) if isinstance(label, dict) else str(finding.get("id"))
         for field, value in INDICATORS.get(str(finding.get("id")), ()):
             add(field, value, detail)
+    departure = assessment.get("departure_risk")
+    risk = departure.get("level") if isinstance(departure, dict) else None
+    suspected = record.get("level") in SUSPECTED or risk in SUSPECTED
     for qid, by_option in ANSWERS.items():
+        if qid in READING_QUESTIONS and not suspected:
+            continue
         for key in _keys(answers.get(qid)):
             for field, value in by_option.get(key, ()):
                 add(field, value, _option_label(questionnaire, qid, key, lang))
@@ -332,7 +342,6 @@ def to_case(
             case[x_field] = "; ".join(details[field])
     case.update(referral_fields(record, lang))
     dimensions = assessment.get("dimensions") or {}
-    departure = assessment.get("departure_risk")
     case.update({
         "x_RecordId": record.get("id"),
         "x_Questionnaire": record.get("questionnaire"),

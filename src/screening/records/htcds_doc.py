@@ -156,6 +156,8 @@ def _field_rows() -> list[tuple[str, str, str]]:
     """(field, where it comes from, notes) for every field an HTCDS case can hold."""
     child = ", ".join(f"`{p}`" for p in htcds.CHILD_PROFILES)
     labour = " or ".join(f"`{t}`" for t in htcds.LABOUR_TYPES)
+    reading = ", ".join(f"`{q}`" for q in htcds.READING_QUESTIONS)
+    suspected = " or ".join(f"`{level}`" for level in htcds.SUSPECTED)
     rows = [
         ("`vic_TraffickingStatus`", "`trafficking_indicated`",
          f"`{htcds.POSSIBLE_VICTIM}` when the answers meet the trafficking combination (the "
@@ -166,7 +168,10 @@ def _field_rows() -> list[tuple[str, str, str]]:
         (f"`{htcds.RECRUITMENT}`", "indicators, `recruiter`", "tables below"),
         (f"`{htcds.CONTROL}`", "indicators, `sick_no_care`", "tables below"),
         (f"`{htcds.EXPLOITATION}`", "the officer's reading, indicators, answers",
-         f"tables below; for a child profile ({child}) `ForcedLabour` becomes `ChildLabour`"),
+         f"tables below; the officer's reading ({reading}) only when the identification or "
+         f"the departure-risk level is {suspected} (it is asked of everyone, to choose the "
+         "indicator list: a low screening suspects no exploitation); for a child profile "
+         f"({child}) `ForcedLabour` becomes `ChildLabour`"),
         (f"`{htcds.SEX_EXPLOITATION}`", "answers", "tables below"),
         (f"`{htcds.INDUSTRY}`", ", ".join(f"`{q}`" for q in htcds.WORK_QUESTIONS),
          f"an ISIC v4 section as the standard names it; only when the type of exploitation "
