@@ -196,6 +196,9 @@ def test_init_migrates_an_older_central_schema_keeping_its_rows(pg: Server,
             conn.execute(statement)
         conn.execute("INSERT INTO screening.meta VALUES ('schema_version', '1')")
     url = pg.url(name)
+    from screening.records.store import Store
+
+    Store(tmp_path / "a.db").close()  # a laptop with nothing yet (a missing file is an error)
     result = push(env, tmp_path / "a.db", url)
     assert result.exit_code == 1 and "needs 2" in result.stderr, result.output
     migrated = invoke(env, "central", "init", url)

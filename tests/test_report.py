@@ -205,10 +205,14 @@ def test_departure_risk_and_red_flags_once_results_carry_them(tmp_path: Path) ->
     assert cells(data, "departure_risk_by_period")["2026-10-05"] == [0, 1, 0, 1]
     assert data["tables"]["departure_risk_by_period"]["columns"][-1] == "not_assessed"
     assert cells(data, "red_flags") == {"sponsor_paid": [2], "tourist_visa_for_work": [1]}
+    assert data["tables"]["red_flags"]["rows"] == ["sponsor_paid", "tourist_visa_for_work"]
     # high, medium, low identification level; the typed destination itself never appears
     assert cells(data, "destination_alerts") == {"scam_compounds": [0, 1, 1],
                                                  "thailand_transit": [0, 0, 1]}
     assert "Myawaddy" not in json.dumps(data)
+    result = runner.invoke(app, ["report", "--db", str(tmp_path / "r.db"), *OCTOBER])
+    assert "Departure risk: high 1 · medium 1 · low 0 · not assessed 1" in result.stdout
+    assert "  sponsor_paid: 2\n" in result.stdout
     assert {p["part"] for p in data["not_recorded"]} == set()  # referrals: schema 4
 
 

@@ -157,6 +157,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "'{value}' bukan bilangan bulat.",
     },
     "answer.not_number": {"en": "'{value}' is not a number", "id": "'{value}' bukan angka."},
+    "label.officer": {"en": "officer name", "id": "nama petugas"},
+    "label.location": {"en": "location", "id": "lokasi"},
+    "label.not_unicode": {
+        "en": "The {what} holds a broken character (not valid Unicode); retype it.",
+        "id": "{what} berisi karakter rusak (bukan Unicode yang sah); ketik ulang.",
+    },
+    "label.control": {
+        "en": "The {what} contains a control character ({char}); type it on one line, as "
+        "plain text.",
+        "id": "{what} berisi karakter kendali ({char}); ketik dalam satu baris, sebagai teks "
+        "biasa.",
+    },
+    "label.too_long": {
+        "en": "The {what} is {n} characters long; at most {max}.",
+        "id": "{what} ini {n} karakter; paling banyak {max}.",
+    },
+    "answer.shape_mapping": {
+        "en": "a mapping is not an answer; write the answer as plain text",
+        "id": "Pemetaan (mapping) bukan jawaban; tulis jawabannya sebagai teks biasa.",
+    },
+    "answer.shape_list": {
+        "en": "a list is only an answer to a multiple-choice question",
+        "id": "Daftar hanya untuk pertanyaan dengan beberapa pilihan.",
+    },
+    "answer.shape_bool": {
+        "en": "{value} is not an answer to this question; put it in quotes if it is text",
+        "id": "{value} bukan jawaban untuk pertanyaan ini; beri tanda kutip jika itu teks.",
+    },
+    "answer.too_large": {"en": "the number is too large", "id": "Angka ini terlalu besar."},
+    "answer.not_unicode": {
+        "en": "the answer holds a broken character (not valid Unicode); retype it",
+        "id": "Jawaban ini berisi karakter rusak (bukan Unicode yang sah); ketik ulang.",
+    },
     "answer.not_date": {
         "en": "'{value}' is not a date; write it as YYYY-MM-DD or DD/MM/YYYY",
         "id": "'{value}' bukan tanggal; tulis sebagai HH/BB/TTTT atau TTTT-BB-HH.",
@@ -198,6 +231,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.no_record": {
         "en": "There is no record '{id}' in {path}{hint}.",
         "id": "Tidak ada catatan '{id}' di {path}{hint}.",
+    },
+    "error.no_database": {
+        "en": "There is no records database at {path}. Check the path, or choose another "
+        "database with --db or the SCREENING_DB environment variable.",
+        "id": "Tidak ada basis data catatan di {path}. Periksa jalurnya, atau pilih basis data "
+        "lain dengan --db atau variabel lingkungan SCREENING_DB.",
+    },
+    "error.empty_database": {
+        "en": "There is no records database at {path}: the file is empty (0 bytes). Restore "
+        "it from a backup, or choose another database with --db or the SCREENING_DB "
+        "environment variable.",
+        "id": "Tidak ada basis data catatan di {path}: berkasnya kosong (0 bita). Pulihkan "
+        "dari cadangan, atau pilih basis data lain dengan --db atau variabel lingkungan "
+        "SCREENING_DB.",
     },
     "error.not_a_draft": {
         "en": "record {id} is already finished; only a draft can be resumed",
@@ -291,6 +338,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "completed": {
         "en": "Interview complete: record {id} is finalized.",
         "id": "Wawancara selesai: catatan {id} sudah final.",
+    },
+    "draft_kept": {
+        "en": "A draft was kept: record {id}, with every answer saved before the error.",
+        "id": "Draf disimpan: catatan {id}, dengan semua jawaban yang tersimpan sebelum "
+        "kesalahan.",
+    },
+    "finalized_kept": {
+        "en": "Record {id} was finalized and is kept; only what came after failed.",
+        "id": "Catatan {id} sudah final dan tersimpan; hanya langkah sesudahnya yang gagal.",
     },
     "slip_written": {
         "en": "Information slip written to {path}",
@@ -670,6 +726,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Risiko keberangkatan per {bucket}",
     },
     "report.table.red_flags": {"en": "Red flags raised", "id": "Tanda bahaya yang muncul"},
+    "report.risk_line": {"en": "Departure risk", "id": "Risiko keberangkatan"},
     "report.table.destination_alerts": {
         "en": "Destinations with a current alert, by identification level",
         "id": "Tujuan yang sedang diwaspadai, menurut tingkat identifikasi",

@@ -151,10 +151,14 @@ def schema(
     if out is None:
         emit_json(schemas[kinds[0]] if len(kinds) == 1 else schemas)
         return
+    from screening.records.outputs import check_output
+
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, body in schemas.items():
-            target = out / f"{name}.schema.json"
+            # Regenerated schemas replace the old ones, but never the database or a key.
+            target = check_output(out / f"{name}.schema.json", db=None, force=True,
+                                  what="the schema") or out / f"{name}.schema.json"
             target.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", "utf-8")
             err().print(f"wrote {escape(str(target))}", soft_wrap=True)
     except OSError as exc:

@@ -49,6 +49,17 @@ def root(
     ),
 ) -> None:
     """Trauma-informed screening for human trafficking at the immigration counter."""
+    from screening.records.outputs import listen
+
+    listen(_warn)
+
+
+def _warn(text: str) -> None:
+    from rich.markup import escape
+
+    from screening.cli._output import err
+
+    err().print(f"[yellow]Warning:[/] {escape(text)}", soft_wrap=True)
 
 
 app.add_typer(interview.app, name="interview")
@@ -68,6 +79,10 @@ app.command("report")(report.report)
 
 
 def main() -> None:
+    import os
+
+    # Whatever this process creates is owner-only unless a file is made wider on purpose.
+    os.umask(0o077)
     app()
 
 

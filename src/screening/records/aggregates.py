@@ -134,7 +134,7 @@ def flags_query(scope: Scope) -> tuple[str, list[object]]:
         "SELECT json_extract(f.value, '$.id') AS flag, COUNT(*) AS n "
         "FROM records r, json_each(r.assessment_json, '$.departure_risk.flags') f "
         f"WHERE {where} AND r.status = 'completed' AND r.level IS NOT NULL "
-        "GROUP BY 1 ORDER BY 1",
+        "GROUP BY 1 ORDER BY 2 DESC, 1",
         params,
     )
 

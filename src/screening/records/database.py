@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import sqlite3
 import time
 import uuid
@@ -31,6 +32,7 @@ from typing import Any, Self
 import sqlite_utils
 
 from screening.errors import NotFound, StoreError, suggest
+from screening.files import create_private, private_folder, wider_than_owner
 
 DEFAULT_DB_ENV = "SCREENING_DB"
 APPLICATION = "screening"
@@ -222,6 +224,11 @@ def _on_windows() -> bool:
     return os.name == "nt"
 
 
+def app_folder() -> Path:
+    """The tool's own folder for data: the default database, the register of partial files."""
+    return _app_db_path().parent
+
+
 def _app_db_path() -> Path:
     if _on_windows():
         appdata = os.environ.get("APPDATA")
@@ -235,6 +242,33 @@ def _app_db_path() -> Path:
 
 _ID_SHAPE = re.compile(r"(\d{8})-([0-9A-Z]{6})(-[0-9A-Z]{4})?")
 _CROCKFORD_READ = str.maketrans({"I": "1", "L": "1", "O": "0"})
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create a missing database file as 0600 before SQLite does (SQLite gives its -wal and
+    -shm the database file's permissions), whatever the umask."""
+    try:
+        os.close(create_private(path))
+    except FileExistsError:
+        pass  # there already, or another process made it this instant
+    except OSError:
+        pass  # SQLite words the problem when it opens the file
+
+
+def _warn_if_shared(path: Path) -> None:
+    """A database (or its -wal/-shm) that other accounts may read gets a warning with the fix."""
+    shared = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if wider_than_owner(p)]
+    if shared and str(path) not in _warned:
+        _warned.add(str(path))
+        from screening.records.outputs import notice
+
+        notice(
+            f"the records database {path} can be read by other accounts on this computer. "
+            "Make it owner-only: chmod 600 " + " ".join(shlex.quote(str(p)) for p in shared)
+        )
+
+
+_warned: set[str] = set()
 
 
 def _normalize_id(record_id: str) -> str:
@@ -264,6 +298,7 @@ class Database:
             )
         self.path = Path(path).expanduser()
         self.timeout = timeout
+        self.create = create
         self._conn: sqlite3.Connection | None = None
         #: False when the last checkpoint could not empty the write-ahead log.
         self.wal_clean = True
@@ -279,8 +314,18 @@ class Database:
             )
         if not create and not self.path.exists():
             raise StoreError(
-                f"There is no records database at {self.path}. Check the path, {_ELSEWHERE}."
+                f"There is no records database at {self.path}. Check the path, {_ELSEWHERE}.",
+                code="no_database", values={"path": self.path},
             )
+        if not create and self.path.is_file() and self.path.stat().st_size == 0:
+            raise StoreError(
+                f"There is no records database at {self.path}: the file is empty (0 bytes). "
+                f"Restore it from a backup, {_ELSEWHERE}.",
+                code="empty_database", values={"path": self.path},
+            )
+        if create:
+            _create_owner_only(self.path)
+        _warn_if_shared(self.path)
         try:
             self._open()
         except BaseException:
@@ -288,24 +333,26 @@ class Database:
             raise
 
     @classmethod
-    def open(cls, path: Path | None = None) -> Self:
-        """Open ``path``, or the default database; the default folder is created when missing."""
+    def open(cls, path: Path | None = None, *, create: bool = True) -> Self:
+        """Open ``path``, or the default database; the default folder is created (owner-only)
+        when missing. ``create=False`` (commands that read records) never creates a file:
+        a missing or empty one is "no records database at PATH"."""
         target = Path(path).expanduser() if path is not None else default_db_path()
-        if target.absolute() == _app_db_path().absolute():
+        if create and target.absolute() == _app_db_path().absolute():
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                private_folder(target.parent)
             except OSError as exc:
                 raise StoreError(
                     f"Cannot create the folder {target.parent} for the records database "
                     f"({exc.strerror}). Check the permissions of your home folder, {_ELSEWHERE}."
                 ) from None
-        return cls(target)
+        return cls(target, create=create)
 
     # -- opening ---------------------------------------------------------------------------
 
     def _uri_mode(self) -> str:
         # 'rwc' creates a missing file; the folder check above keeps that to intended places.
-        return "rwc"
+        return "rwc" if self.create else "rw"
 
     def _open(self) -> None:
         uri = f"{self.path.absolute().as_uri()}?mode={self._uri_mode()}"
@@ -447,6 +494,12 @@ class Database:
             yield
         except sqlite3.Error as exc:
             raise self._error(exc, action) from exc
+        except UnicodeEncodeError:
+            # A lone surrogate (a broken paste) cannot be stored; the transaction rolled back.
+            raise StoreError(
+                f"Could not {action}: the text holds a broken character (not valid Unicode). "
+                "Nothing was written; retype it."
+            ) from None
 
     @contextlib.contextmanager
     def _write(self, action: str) -> Iterator[None]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from screening.errors import NotFound, ScreeningError
@@ -22,7 +22,8 @@ def _bound(value: str | date, *, end: bool) -> tuple[str, str]:
         moment = value
     elif isinstance(value, date):
         day = value
-        return (">=", day.isoformat()) if not end else ("<", (day + timedelta(1)).isoformat())
+        # The end of the day as a stamp, not the next day: 9999-12-31 has none.
+        return (">=", day.isoformat()) if not end else ("<=", f"{day.isoformat()}T23:59:59.999999Z")
     else:
         text = str(value).strip()
         try:
@@ -36,7 +37,10 @@ def _bound(value: str | date, *, end: bool) -> tuple[str, str]:
             ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    stamp = moment.astimezone(UTC).strftime(_STAMP)
+    try:
+        stamp = moment.astimezone(UTC).strftime(_STAMP)
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before the first representable moment
+        stamp = "0001-01-01T00:00:00.000000Z" if moment.year == 1 else "9999-12-31T23:59:59.999999Z"
     return (">=", stamp) if not end else ("<=", stamp)
 
 

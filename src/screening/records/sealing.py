@@ -221,10 +221,13 @@ class Sealing(Trail):
         return len(ids)
 
     def purge_candidates(
-        self, *, completed_before: str | None, drafts_before: str | None
+        self, *, completed_before: str | None, drafts_before: str | None,
+        record_id: str | None = None,
     ) -> list[dict[str, Any]]:
         """Completed records finished before ``completed_before`` and not erased yet, and drafts
-        untouched since before ``drafts_before``: id, status, content hash."""
+        untouched since before ``drafts_before``: id, status, content hash. With
+        ``record_id``, only that record if it still is one (a purge running alongside may
+        have taken it)."""
         clauses, params = [], []
         if completed_before is not None:
             clauses.append("(status = 'completed' AND erased_at IS NULL AND completed_at < ?)")
@@ -234,11 +237,15 @@ class Sealing(Trail):
             params.append(drafts_before)
         if not clauses:
             return []
+        where = f"({' OR '.join(clauses)})"
+        if record_id is not None:
+            where += " AND id = ?"
+            params.append(record_id)
         with self._guard("find the records to purge"):
             return list(
                 self._db.query(
                     "SELECT id, status, content_hash, started_at, updated_at, completed_at "
-                    f"FROM records WHERE {' OR '.join(clauses)} ORDER BY started_at, id",
+                    f"FROM records WHERE {where} ORDER BY started_at, id",
                     params,
                 )
             )
