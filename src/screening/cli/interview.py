@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from screening.cli._walk import Session
+    from screening.interview.answers_file import AnswersFile
     from screening.models.assessment import Assessment
     from screening.records.store import Store
-    from screening.interview.answers_file import AnswersFile
 
 app = typer.Typer(help="Guided interviews: start, resume, list drafts.", no_args_is_help=True)
 
