@@ -549,6 +549,72 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Ini penyaringan, bukan identifikasi: identifikasi resmi adalah wewenang polisi, "
         "UPTD PPA, LPSK, dan gugus tugas.",
     },
+    # the directory of services and referrals
+    "service_kind": {"en": "Kind", "id": "Jenis"},
+    "service_serves": {"en": "Serves", "id": "Melayani"},
+    "service_area": {"en": "Area", "id": "Wilayah"},
+    "check_locally": {"en": "check locally", "id": "cek setempat"},
+    "checked_on": {"en": "Last checked", "id": "Terakhir diperiksa"},
+    "referral_added": {
+        "en": "Referral {id} to {service} recorded: {status}.",
+        "id": "Rujukan {id} ke {service} dicatat: {status}.",
+    },
+    "referral_information_only": {
+        "en": "Without consent, referral {id} to {service} is recorded as information given "
+        "only: nothing about the person is shared.",
+        "id": "Tanpa persetujuan, rujukan {id} ke {service} dicatat sebagai pemberian "
+        "informasi saja: tidak ada data orang ini yang dibagikan.",
+    },
+    "referral_updated": {
+        "en": "Referral {id} is now {status}.",
+        "id": "Rujukan {id} sekarang {status}.",
+    },
+    "services_count": {"en": "{n} service(s)", "id": "{n} layanan"},
+    "referrals_count": {"en": "{n} referral(s)", "id": "{n} rujukan"},
+    "col.referral": {"en": "referral", "id": "rujukan"},
+    "col.record_id": {"en": "record", "id": "catatan"},
+    "col.service": {"en": "service", "id": "layanan"},
+    "col.name": {"en": "name", "id": "nama"},
+    "col.area": {"en": "area", "id": "wilayah"},
+    "col.contact": {"en": "contact", "id": "kontak"},
+    "refer_now": {"en": "Refer now? The result suggests:",
+                  "id": "Rujuk sekarang? Hasil ini menyarankan:"},
+    "refer_pick": {
+        "en": "Numbers of the services to refer to, separated by commas (Enter: none):",
+        "id": "Nomor layanan yang dirujuk, dipisah koma (Enter: tidak ada):",
+    },
+    "refer_bad_pick": {"en": "Type numbers from 1 to {n}, or Enter for none.",
+                       "id": "Ketik nomor dari 1 sampai {n}, atau Enter untuk tidak ada."},
+    "refer_consent_child": {
+        "en": "Does a parent, guardian or social worker agree that the child's details go "
+        "to {service}?",
+        "id": "Apakah orang tua, wali, atau pekerja sosial setuju data anak ini diberikan "
+        "kepada {service}?",
+    },
+    "refer_override_reason": {
+        "en": "A child's referral to child protection goes ahead. Why, without consent "
+        "(logged; never a name)?",
+        "id": "Rujukan anak ke perlindungan anak tetap berjalan. Alasannya, tanpa "
+        "persetujuan (dicatat; jangan tulis nama)?",
+    },
+    "refer_letter": {
+        "en": "File for the referral letter (Enter: {default}; - for none):",
+        "id": "Berkas surat rujukan (Enter: {default}; - bila tidak perlu):",
+    },
+    "services_title": {"en": "Services", "id": "Layanan"},
+    "referrals_title": {"en": "Referrals", "id": "Rujukan"},
+    "referrals_due_title": {"en": "Referrals not moved on for {days} days",
+                            "id": "Rujukan tanpa kemajuan selama {days} hari"},
+    "referral_record": {"en": "of record", "id": "dari catatan"},
+    "referral_consent": {"en": "Consent to share", "id": "Persetujuan berbagi data"},
+    "referral_reason": {"en": "Why referred", "id": "Alasan rujukan"},
+    "referral_erased": {"en": "[erased]", "id": "[dihapus]"},
+    "letter_written": {"en": "Referral letter written to {path}",
+                       "id": "Surat rujukan ditulis ke {path}"},
+    "ask_referral_consent": {
+        "en": "Does the person agree that their details go to {service}?",
+        "id": "Apakah orang ini setuju datanya diberikan kepada {service}?",
+    },
     # the supervisor's report (screening report)
     "report.title": {"en": "Screening report", "id": "Laporan penyaringan"},
     "report.period": {"en": "{since} to {until}", "id": "{since} s.d. {until}"},

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
     from screening.cli._walk import Session
     from screening.interview.answers_file import AnswersFile
+    from screening.models.assessment import Assessment
+    from screening.records.store import Store
 
 app = typer.Typer(help="Guided interviews: start, resume, list drafts.", no_args_is_help=True)
 
@@ -69,6 +71,11 @@ def start(
     force: ForceOption = False,
     db: DbOption = None,
     content: ContentOption = None,
+    follows: Annotated[
+        str | None,
+        typer.Option("--follows", help="The record this interview follows up (the follow-up "
+                     "script after a referral): linked in the audit trail."),
+    ] = None,
 ) -> None:
     """Start a guided interview (default: the departure script).
 
@@ -82,6 +89,8 @@ def start(
       screening interview start returnee --lang id --ui id
 
       screening interview start departure --answers form-0412.yaml
+
+      screening interview start followup --follows 20261127-K7M2QX
     """
     ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._common import catalogue as load
@@ -134,6 +143,9 @@ def start(
     clock = Clock()
     store = Store.open(db)
     try:
+        detail: dict[str, object] = {"mode": "paper" if form else "guided"}
+        if follows is not None:
+            detail.update(_follows(store, follows))
         record_id = store.create_record(
             questionnaire_id=questionnaire.id,
             questionnaire_version=questionnaire.version,
@@ -143,7 +155,7 @@ def start(
             location=location,
             language=lang,
             started_at=clock.stamp(),
-            detail={"mode": "paper" if form else "guided"},
+            detail=detail,
         )
         if form is None:
             settings.save({"officer": officer, "location": location, "ui": ui})
@@ -166,6 +178,18 @@ def start(
                  resumed=False)
     finally:
         store.close()
+
+
+def _follows(store: Store, record_id: str) -> dict[str, object]:
+    """The link a follow-up keeps: the record followed and its referrals (ids only)."""
+    from screening.errors import ScreeningError
+
+    record = store.record(record_id)
+    if record["status"] != "completed":
+        raise ScreeningError(f"Record {record['id']} is still a draft: a follow-up follows a "
+                             "finished interview.")
+    return {"follows": record["id"],
+            "referrals": [r["id"] for r in record.get("referrals") or []]}
 
 
 @app.command("resume")
@@ -416,11 +440,15 @@ def _run(
         console.print(t("resume_with", ui, cmd=resume_cmd + " --answers FILE"))
         write_stdout_last_line(session.record_id)
         raise typer.Exit(exc.exit_code) from None
-    _finish(session, console, slip)
+    assessment = _finish(session, console, slip)
+    if answers is None and assessment is not None:
+        from screening.cli.referrals import offer_at_end
+
+        offer_at_end(session, assessment, console)
     write_stdout_last_line(session.record_id)
 
 
-def _finish(session: Session, console: Console, slip: Path | None) -> None:
+def _finish(session: Session, console: Console, slip: Path | None) -> Assessment | None:
     """Finalize in one transaction, then show the outcome, actions and the slip."""
     from screening.cli._messages import t
     from screening.cli._report import render_outcome, write_slip
@@ -432,6 +460,10 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
         assessment = None
         answers: dict = {}
         outcome = "consent_declined"
+    elif not session.questionnaire.scored:  # a follow-up: answers, no level
+        assessment = None
+        answers = interview.pruned()
+        outcome = "completed"
     else:
         from screening.assessment.scoring import assess
 
@@ -489,6 +521,7 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
         write_slip(session.indicator_set, session.language, slip)
         if slip != STDOUT:
             console.print(t("slip_written", session.ui, path=slip))
+    return assessment
 
 
 #: ``--slip -``: the slip goes to stdout, before the record id

@@ -13,8 +13,10 @@ from screening.cli import (
     keys,
     questionnaires,
     records,
+    referrals,
     report,
     score,
+    services,
 )
 from screening.cli._errors import ScreeningGroup
 
@@ -69,6 +71,8 @@ app.add_typer(authoring.content_app, name="content")
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(questionnaires.app, name="questionnaires")
 app.command("score")(score.score)
+app.add_typer(services.app, name="services")
+app.add_typer(referrals.app, name="referrals")
 app.add_typer(central.sync_app, name="sync")
 app.add_typer(central.central_app, name="central")
 app.command("report")(report.report)

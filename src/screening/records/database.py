@@ -162,6 +162,47 @@ MIGRATIONS: list[tuple[Any, ...]] = [
         "DROP INDEX records_level_started",
         "DROP INDEX records_status_started",
     ),
+    (
+        # 4: referrals (screening.records.referrals) and their status trail.
+        """CREATE TABLE referrals (
+            id TEXT PRIMARY KEY,
+            record_id TEXT NOT NULL REFERENCES records(id),
+            service_id TEXT NOT NULL,
+            service_json TEXT NOT NULL,
+            status TEXT NOT NULL,
+            outcome TEXT,
+            consent TEXT NOT NULL CHECK (consent IN ('given', 'refused', 'overridden')),
+            consent_by TEXT,
+            override_reason TEXT,
+            information_only INTEGER NOT NULL CHECK (information_only IN (0, 1)),
+            reason TEXT,
+            officer TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            closed_at TEXT,
+            erased_at TEXT,
+            trail_key TEXT NOT NULL
+        )""",
+        """CREATE TABLE referral_steps (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            referral_id TEXT NOT NULL REFERENCES referrals(id),
+            status TEXT NOT NULL,
+            outcome TEXT,
+            note TEXT,
+            officer TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX referrals_record ON referrals (record_id, created_at)",
+        "CREATE INDEX referrals_status ON referrals (status, updated_at)",
+        "CREATE INDEX referral_steps_referral ON referral_steps (referral_id, id)",
+        # The status trail is only added to; erasure may blank a note, nothing else.
+        """CREATE TRIGGER referral_steps_append_only BEFORE UPDATE ON referral_steps
+            WHEN NEW.id IS NOT OLD.id OR NEW.referral_id IS NOT OLD.referral_id
+              OR NEW.status IS NOT OLD.status OR NEW.outcome IS NOT OLD.outcome
+              OR NEW.officer IS NOT OLD.officer OR NEW.at IS NOT OLD.at
+              OR (NEW.note IS NOT OLD.note AND NEW.note IS NOT NULL)
+            BEGIN SELECT RAISE(ABORT, 'the referral status trail is append-only'); END""",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

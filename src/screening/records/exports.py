@@ -62,6 +62,7 @@ BASE_COLUMNS = [
     "consent_share",
     "identifying",
     "changes",
+    "referrals",
 ]
 
 NO_CONSENT = {"withheld": "no consent to share"}
@@ -398,6 +399,12 @@ def _csv_columns(store: Any, content: Content, options: Options, opened: bool) -
     return list(columns)
 
 
+def _referral_cell(referral: dict[str, Any]) -> str:
+    """'R-7KQ2ZD uptd_ppa closed/assisted': one referral in a CSV cell."""
+    status = referral["status"] + (f"/{referral['outcome']}" if referral.get("outcome") else "")
+    return f"{referral['id']} {referral['service']} {status}"
+
+
 def _cell(value: Any) -> str:
     from screening.records.protection import is_marker, marker_text
 
@@ -442,6 +449,7 @@ def _csv_row(
         "consent_share": record.get("consent_share"),
         "identifying": status,
         "changes": len(record.get("history") or []),
+        "referrals": [_referral_cell(r) for r in record.get("referrals") or []],
     }
     out = {k: _cell(v) for k, v in row.items()}
     for qid, value in record["answers"].items():

@@ -147,6 +147,28 @@ class Queries(Database):
                     "detail": _load(e["detail_json"]),
                 }
             )
+        referrals: dict[str, list[dict[str, Any]]] = {rid: [] for rid in ids}
+        for r in self._db.query(
+            "SELECT record_id, id, service_id, service_json, status, outcome, consent, "
+            "information_only, created_at, updated_at, closed_at FROM referrals "
+            f"WHERE record_id IN ({marks}) ORDER BY created_at, id",
+            ids,
+        ):
+            service = _load(r["service_json"]) or {}
+            referrals[r["record_id"]].append(
+                {
+                    "id": r["id"],
+                    "service": r["service_id"],
+                    "service_name": service.get("name"),
+                    "status": r["status"],
+                    "outcome": r["outcome"],
+                    "consent": r["consent"],
+                    "information_only": bool(r["information_only"]),
+                    "created_at": r["created_at"],
+                    "updated_at": r["updated_at"],
+                    "closed_at": r["closed_at"],
+                }
+            )
         answers: dict[str, dict[str, object]] = {rid: {} for rid in ids}
         for rid, qid, value_json in self._db.execute(
             "SELECT record_id, question_id, value_json FROM answers "
@@ -179,6 +201,8 @@ class Queries(Database):
                 "notes": notes[row["id"]],
                 "history": history[row["id"]],
                 "events": events[row["id"]],
+                # whom the person was referred to, and how it stands (no words: see referrals)
+                "referrals": referrals[row["id"]],
             }
             for row in rows
         ]

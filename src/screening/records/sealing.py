@@ -186,6 +186,7 @@ class Sealing(Trail):
                     )
                     self._mark_history(rid, protect, ERASED)
                 notes = self._db.execute("DELETE FROM notes WHERE record_id = ?", [rid]).rowcount
+                referrals = self._erase_referrals(rid, officer, at)
                 self._db.execute(
                     "UPDATE records SET sealed_json = NULL, assessment_json = ?, erased_at = ? "
                     "WHERE id = ?",
@@ -193,11 +194,31 @@ class Sealing(Trail):
                 )
                 self._new_trail_key(rid)
                 detail = {"reason": reason, "questions": erased, "notes": notes}
+                if referrals:
+                    detail["referrals"] = referrals
                 self._record_event(rid, kind, officer, at, detail, full=True)
-                result = {"id": rid, "removed": False, "questions": erased, "notes": notes}
+                result = {"id": rid, "removed": False, "questions": erased, "notes": notes,
+                          "referrals": referrals}
         if checkpoint:
             self.checkpoint()
         return result
+
+    def _erase_referrals(self, rid: str, officer: str, at: str) -> int:
+        """Blank the words of the record's referrals (reason, notes) under a new key; their
+        anonymous status trail stays. One ``referral_erased`` event each; returns how many."""
+        from screening.records.referrals import referral_digest
+
+        ids = [r for (r,) in self._db.execute(
+            "SELECT id FROM referrals WHERE record_id = ? AND erased_at IS NULL", [rid])]
+        for ref in ids:
+            self._db.execute(
+                "UPDATE referrals SET reason = NULL, erased_at = ?, trail_key = ? WHERE id = ?",
+                [at, secrets.token_hex(32), ref],
+            )
+            self._db.execute("UPDATE referral_steps SET note = NULL WHERE referral_id = ?", [ref])
+            self._event(rid, "referral_erased", officer, at, {"referral": ref},
+                        {"referral": ref, "digest": referral_digest(self._db, ref)})
+        return len(ids)
 
     def purge_candidates(
         self, *, completed_before: str | None, drafts_before: str | None,
