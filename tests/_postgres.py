@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -63,6 +64,31 @@ class Server:
             "start",
         )
         self._names = itertools.count(1)
+        self._watch()
+
+    def _watch(self) -> None:
+        """A watchdog that stops the server when this process dies without stopping it (a
+        test run killed by a timeout or SIGKILL), so no server outlives its tests."""
+        stop = [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]
+        if self.as_root:
+            stop = ["runuser", "-u", "postgres", "--", *stop]
+        code = (
+            "import os, shutil, subprocess, sys, time\n"
+            "owner, root, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3:]\n"
+            "while os.path.isdir(root):\n"
+            "    try:\n"
+            "        os.kill(owner, 0)\n"
+            "    except ProcessLookupError:\n"
+            "        subprocess.run(stop, capture_output=True)\n"
+            "        shutil.rmtree(root, ignore_errors=True)\n"
+            "        break\n"
+            "    time.sleep(1)\n"
+        )
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(os.getpid()), str(self.root), *stop],
+            start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def _run(self, tool: str, *args: str) -> None:
         command = [str(self.bindir / tool), *args]

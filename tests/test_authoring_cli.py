@@ -202,13 +202,13 @@ def test_questionnaires_list_in_every_format() -> None:
     assert "departure" in table.stdout and "returnee" in table.stdout
 
     rows = json.loads(run("questionnaires", "list", "-f", "json").stdout)
-    assert [r["id"] for r in rows] == ["departure", "returnee"]
+    assert [r["id"] for r in rows] == ["departure", "followup", "returnee"]
     for row in rows:
         assert row["languages"] == ["id", "en"]
         assert row["indicator_set"] == "ilo-2009"
 
     parsed = list(csv.DictReader(io.StringIO(run("questionnaires", "list", "-f", "csv").stdout)))
-    assert [r["id"] for r in parsed] == ["departure", "returnee"]
+    assert [r["id"] for r in parsed] == ["departure", "followup", "returnee"]
     assert parsed[0]["languages"] == "id;en"
     raw = raw_yaml("questionnaires/departure.yaml")
     assert int(parsed[0]["questions"]) == sum(len(s["questions"]) for s in raw["sections"])
@@ -297,6 +297,7 @@ def test_preview_unknown_language_and_questionnaire() -> None:
     [
         ("questionnaire", "questionnaires/departure.yaml"),
         ("indicator_set", "indicators/ilo-2009.yaml"),
+        ("service_directory", "services/directory.yaml"),
     ],
 )
 def test_schema_is_json_schema_matching_the_bundled_files(kind: str, bundled: str) -> None:
@@ -311,14 +312,15 @@ def test_schema_is_json_schema_matching_the_bundled_files(kind: str, bundled: st
     jsonschema.validate(document, schema)
 
 
-def test_schema_out_writes_both_files(tmp_path: Path) -> None:
+def test_schema_out_writes_every_file(tmp_path: Path) -> None:
     target = tmp_path / "[x] schemas"  # brackets are not rich markup here
     result = run("schema", "--out", str(target))
     assert sorted(p.name for p in target.iterdir()) == [
         "indicator_set.schema.json",
         "questionnaire.schema.json",
+        "service_directory.schema.json",
     ]
-    for name in ("questionnaire", "indicator_set"):
+    for name in ("questionnaire", "indicator_set", "service_directory"):
         written = json.loads((target / f"{name}.schema.json").read_text(encoding="utf-8"))
         assert written == json.loads(run("schema", name).stdout)
         assert f"wrote {target / f'{name}.schema.json'}" in result.stderr
@@ -341,13 +343,15 @@ def test_content_init_copies_everything_and_validates(tmp_path: Path) -> None:
     assert copied == [
         "indicators/ilo-2009.yaml",
         "questionnaires/departure.yaml",
+        "questionnaires/followup.yaml",
         "questionnaires/returnee.yaml",
+        "services/directory.yaml",
     ]
     assert result.stdout.split() == [str(folder / name) for name in copied]
     for name in copied:
         assert (folder / name).read_bytes() == (bundled_root() / name).read_bytes()
     ok = run("validate", "--content", str(folder))
-    assert "3 file(s): 0 error(s)" in ok.stderr
+    assert "5 file(s): 0 error(s)" in ok.stderr
 
 
 def test_content_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
@@ -414,7 +418,7 @@ def test_validate_reads_a_file_named_twice_once(tmp_path: Path) -> None:
     script = folder / "questionnaires" / "departure.yaml"
     result = run("validate", str(folder), str(script), str(folder / "indicators"))
     assert result.stdout == ""
-    assert "3 file(s): 0 error(s)" in result.stderr
+    assert "5 file(s): 0 error(s)" in result.stderr
 
 
 def test_validate_a_missing_path(tmp_path: Path) -> None:

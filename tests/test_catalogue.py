@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from screening.cli._messages import MESSAGES, UI_LANGUAGES
 from screening.cli.main import app
+from screening.records.store import Store
 
 runner = CliRunner()
 
@@ -215,6 +216,7 @@ def test_errors_at_the_counter_are_in_the_officers_language(
     assert "'tiga puluh' bukan angka" in bad.stderr
     assert "'mungkin' bukan ya atau tidak (ketik y atau n)" in bad.stderr
     assert "pertanyaan 'passport' tidak ada di mini (maksudnya 'passport_held'?)" in bad.stderr
+    Store(Path(env["SCREENING_DB"])).close()  # a database without that record
     missing = runner.invoke(app, ["records", "show", "20261129-XXXXXX"], env=env)  # remembered?
     assert missing.exit_code == 1
     missing_id = runner.invoke(app, ["records", "show", "20261129-XXXXXX", "--ui", "id"],

@@ -196,6 +196,9 @@ def test_init_migrates_an_older_central_schema_keeping_its_rows(pg: Server,
             conn.execute(statement)
         conn.execute("INSERT INTO screening.meta VALUES ('schema_version', '1')")
     url = pg.url(name)
+    from screening.records.store import Store
+
+    Store(tmp_path / "a.db").close()  # a laptop with nothing yet (a missing file is an error)
     result = push(env, tmp_path / "a.db", url)
     assert result.exit_code == 1 and "needs 2" in result.stderr, result.output
     migrated = invoke(env, "central", "init", url)
@@ -325,17 +328,18 @@ def test_a_record_s_referrals_travel_with_it_and_an_update_follows(
     updated after a push is pushed as a change of the record."""
     db = tmp_path / "a.db"
     ids = fill(db, 2, None)
-    with sqlite3.connect(db) as con:  # the shape issue 13 gives referrals, in short
-        con.execute("CREATE TABLE referrals (id TEXT PRIMARY KEY, record_id TEXT, status TEXT, "
-                    "created_at TEXT)")
-        con.execute("CREATE TABLE referral_steps (id INTEGER PRIMARY KEY, referral_id TEXT, "
-                    "status TEXT)")
-        con.execute("INSERT INTO referrals VALUES ('R1', ?, 'sent', '2026-11-02')", [ids[0]])
-        con.execute("INSERT INTO referral_steps (referral_id, status) VALUES ('R1', 'sent')")
+    with sqlite3.connect(db) as con:  # rows in the tables of issue 13 (schema 4)
+        con.execute("INSERT INTO referrals (id, record_id, service_id, service_json, status, "
+                    "consent, information_only, officer, created_at, updated_at, trail_key) "
+                    "VALUES ('R1', ?, 'bp3mi', '{}', 'sent', 'given', 0, 'a', '2026-11-02', "
+                    "'2026-11-02', 'k')", [ids[0]])
+        con.execute("INSERT INTO referral_steps (referral_id, status, officer, at) "
+                    "VALUES ('R1', 'sent', 'a', '2026-11-02')")
     assert pushed(push(env, db, central))["added"] == 2
     with sqlite3.connect(db) as con:
         con.execute("UPDATE referrals SET status = 'closed' WHERE id = 'R1'")
-        con.execute("INSERT INTO referral_steps (referral_id, status) VALUES ('R1', 'closed')")
+        con.execute("INSERT INTO referral_steps (referral_id, status, officer, at) "
+                    "VALUES ('R1', 'closed', 'a', '2026-11-03')")
     again = pushed(push(env, db, central))
     assert again["updated"] == 1 and again["already_there"] == 1
     shown = json.loads(invoke(env, "records", "show", ids[0], "--db", central, "--format",

@@ -214,6 +214,7 @@ def test_a_kind_that_is_not_a_name(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "script.yaml"
     path.write_text(f"kind: {kind}\nid: x\n", encoding="utf-8")
     assert [str(d) for d in check([path]).errors] == [
-        f"{path}:1:7: cannot tell what this file is: add 'kind: questionnaire' or "
-        "'kind: indicator_set'" + (" (did you mean 'questionnaire'?)" if "q" in kind else "")
+        f"{path}:1:7: cannot tell what this file is: add 'kind: questionnaire', "
+        "'kind: indicator_set' or 'kind: service_directory'"
+        + (" (did you mean 'questionnaire'?)" if "q" in kind else "")
     ]

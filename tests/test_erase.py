@@ -126,6 +126,7 @@ def test_erase_needs_a_reason(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     result = invoke(env, "records", "erase", "20261127-AAAAAA")
     assert result.exit_code == 2 and "--reason" in result.output
+    Store(Path(env["SCREENING_DB"])).close()
     missing = invoke(env, "records", "erase", "20261127-AAAAAA", "--reason", "x")
     assert missing.exit_code == 1 and "There is no record '20261127-AAAAAA'" in missing.stderr
 

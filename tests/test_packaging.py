@@ -104,11 +104,11 @@ def test_installed_wheel_works_outside_the_checkout(wheel: Path, tmp_path: Path)
     screening = venv / "bin" / "screening"
     validated = _run([screening, "validate"], cwd=outside, env=env)
     assert validated.returncode == 0, validated.stdout + validated.stderr
-    assert "3 file(s): 0 error(s)" in validated.stderr
+    assert "5 file(s): 0 error(s)" in validated.stderr
 
     listed = _run([screening, "questionnaires", "list", "--format", "json"], cwd=outside, env=env)
     assert listed.returncode == 0, listed.stderr
-    assert [q["id"] for q in json.loads(listed.stdout)] == ["departure", "returnee"]
+    assert [q["id"] for q in json.loads(listed.stdout)] == ["departure", "followup", "returnee"]
 
 
 def _quick_start() -> list[str]:

@@ -121,6 +121,7 @@ def test_create_record_shape(store: Store) -> None:
                 "signer": device_key().fingerprint,  # type: ignore[union-attr]
             }
         ],
+        "referrals": [],
     }
 
 
@@ -638,11 +639,11 @@ def test_schema_version_and_forward_migrations(
     assert meta == {"application": "screening", "schema_version": str(SCHEMA_VERSION)}
     assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", device)
 
-    step = ("CREATE TABLE referrals (id INTEGER PRIMARY KEY)", "ALTER TABLE notes ADD x TEXT")
+    step = ("CREATE TABLE later (id INTEGER PRIMARY KEY)", "ALTER TABLE notes ADD x TEXT")
     monkeypatch.setattr(database_module, "MIGRATIONS", [*MIGRATIONS, step])
     monkeypatch.setattr(database_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Store(db_path) as opened:
-        assert "referrals" in opened._db.table_names()
+        assert "later" in opened._db.table_names()
         assert "x" in opened._db["notes"].columns_dict
     version = raw(db_path).execute("SELECT value FROM meta WHERE key = 'schema_version'")
     assert version.fetchone() == (str(SCHEMA_VERSION + 1),)

@@ -100,7 +100,8 @@ def open_records(db: str | Path | None) -> Any:
         return CentralStore(str(db))
     from screening.records.store import Store
 
-    return Store.open(Path(db) if db else None)
+    # Reading never creates a database: a missing or empty file is "no records database".
+    return Store.open(Path(db) if db else None, create=False)
 
 
 def check_ui(value: str | None) -> str:
@@ -120,6 +121,31 @@ def check_ui(value: str | None) -> str:
             param_hint="'--ui'",
         )
     return use_ui(value)
+
+
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace an output file that already exists.")
+]
+
+
+def output_path(path: Path | None, *, db: str | Path | None, force: bool,
+                what: str) -> Path | None:
+    """The checked file to write ``what`` to, None for stdout (no path or '-'): never the
+    database or a key (``screening.records.outputs``); an existing file only with --force or
+    when the officer confirms at a terminal. Call it before any record is changed."""
+    import sys
+
+    from screening.records.outputs import OutputExists, check_output
+
+    try:
+        return check_output(path, db=db, force=force, what=what)
+    except OutputExists as exc:
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise
+        if not typer.confirm(f"{exc.path} already exists. Replace it?", default=False,
+                             err=True):
+            raise
+        return check_output(path, db=db, force=True, what=what)
 
 
 UiOption = Annotated[

@@ -21,7 +21,7 @@ def report(exc: ScreeningError) -> None:
     if isinstance(exc, ContentError):
         for diagnostic in exc.diagnostics:
             style = "red" if diagnostic.severity == "error" else "yellow"
-            console.print(f"[{style}]{escape(str(diagnostic))}[/]", soft_wrap=True)
+            console.print(f"[{style}]{escape(_shown(str(diagnostic)))}[/]", soft_wrap=True)
         errors = sum(1 for d in exc.diagnostics if d.severity == "error")
         warnings = len(exc.diagnostics) - errors
         console.print(
@@ -30,13 +30,22 @@ def report(exc: ScreeningError) -> None:
             soft_wrap=True,
         )
         return
-    console.print(f"[red]{t('error', ui)}:[/] {escape(told(exc, ui))}", soft_wrap=True)
+    console.print(f"[red]{t('error', ui)}:[/] {escape(_shown(told(exc, ui)))}", soft_wrap=True)
     for place, part in exc.parts if ui != "en" else []:
         qid = getattr(part, "question_id", None)
         which = f"{t('form_question', ui, question=qid)}: " if qid else ""
-        console.print(f"  {escape(place)}: {escape(which + told(part, ui))}", soft_wrap=True)
+        console.print(f"  {escape(_shown(place))}: {escape(_shown(which + told(part, ui)))}",
+                      soft_wrap=True)
     if exc.hint:
-        console.print(f"[dim]{t('hint', ui)}:[/] {escape(exc.hint)}", soft_wrap=True)
+        console.print(f"[dim]{t('hint', ui)}:[/] {escape(_shown(exc.hint))}", soft_wrap=True)
+
+
+def _shown(text: str) -> str:
+    """A message may quote what was typed: show its lone surrogates and escape sequences as
+    escapes rather than fail to print or drive the terminal."""
+    from screening.text import printable
+
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 class ScreeningGroup(typer.core.TyperGroup):

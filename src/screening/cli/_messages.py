@@ -157,6 +157,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "'{value}' bukan bilangan bulat.",
     },
     "answer.not_number": {"en": "'{value}' is not a number", "id": "'{value}' bukan angka."},
+    "label.officer": {"en": "officer name", "id": "nama petugas"},
+    "label.location": {"en": "location", "id": "lokasi"},
+    "label.not_unicode": {
+        "en": "The {what} holds a broken character (not valid Unicode); retype it.",
+        "id": "{what} berisi karakter rusak (bukan Unicode yang sah); ketik ulang.",
+    },
+    "label.control": {
+        "en": "The {what} contains a control character ({char}); type it on one line, as "
+        "plain text.",
+        "id": "{what} berisi karakter kendali ({char}); ketik dalam satu baris, sebagai teks "
+        "biasa.",
+    },
+    "label.too_long": {
+        "en": "The {what} is {n} characters long; at most {max}.",
+        "id": "{what} ini {n} karakter; paling banyak {max}.",
+    },
+    "answer.shape_mapping": {
+        "en": "a mapping is not an answer; write the answer as plain text",
+        "id": "Pemetaan (mapping) bukan jawaban; tulis jawabannya sebagai teks biasa.",
+    },
+    "answer.shape_list": {
+        "en": "a list is only an answer to a multiple-choice question",
+        "id": "Daftar hanya untuk pertanyaan dengan beberapa pilihan.",
+    },
+    "answer.shape_bool": {
+        "en": "{value} is not an answer to this question; put it in quotes if it is text",
+        "id": "{value} bukan jawaban untuk pertanyaan ini; beri tanda kutip jika itu teks.",
+    },
+    "answer.too_large": {"en": "the number is too large", "id": "Angka ini terlalu besar."},
+    "answer.not_unicode": {
+        "en": "the answer holds a broken character (not valid Unicode); retype it",
+        "id": "Jawaban ini berisi karakter rusak (bukan Unicode yang sah); ketik ulang.",
+    },
     "answer.not_date": {
         "en": "'{value}' is not a date; write it as YYYY-MM-DD or DD/MM/YYYY",
         "id": "'{value}' bukan tanggal; tulis sebagai HH/BB/TTTT atau TTTT-BB-HH.",
@@ -198,6 +231,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.no_record": {
         "en": "There is no record '{id}' in {path}{hint}.",
         "id": "Tidak ada catatan '{id}' di {path}{hint}.",
+    },
+    "error.no_database": {
+        "en": "There is no records database at {path}. Check the path, or choose another "
+        "database with --db or the SCREENING_DB environment variable.",
+        "id": "Tidak ada basis data catatan di {path}. Periksa jalurnya, atau pilih basis data "
+        "lain dengan --db atau variabel lingkungan SCREENING_DB.",
+    },
+    "error.empty_database": {
+        "en": "There is no records database at {path}: the file is empty (0 bytes). Restore "
+        "it from a backup, or choose another database with --db or the SCREENING_DB "
+        "environment variable.",
+        "id": "Tidak ada basis data catatan di {path}: berkasnya kosong (0 bita). Pulihkan "
+        "dari cadangan, atau pilih basis data lain dengan --db atau variabel lingkungan "
+        "SCREENING_DB.",
     },
     "error.not_a_draft": {
         "en": "record {id} is already finished; only a draft can be resumed",
@@ -291,6 +338,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "completed": {
         "en": "Interview complete: record {id} is finalized.",
         "id": "Wawancara selesai: catatan {id} sudah final.",
+    },
+    "draft_kept": {
+        "en": "A draft was kept: record {id}, with every answer saved before the error.",
+        "id": "Draf disimpan: catatan {id}, dengan semua jawaban yang tersimpan sebelum "
+        "kesalahan.",
+    },
+    "finalized_kept": {
+        "en": "Record {id} was finalized and is kept; only what came after failed.",
+        "id": "Catatan {id} sudah final dan tersimpan; hanya langkah sesudahnya yang gagal.",
     },
     "slip_written": {
         "en": "Information slip written to {path}",
@@ -492,6 +548,72 @@ MESSAGES: dict[str, dict[str, str]] = {
         "the UPTD PPA, LPSK and the task force.",
         "id": "Ini penyaringan, bukan identifikasi: identifikasi resmi adalah wewenang polisi, "
         "UPTD PPA, LPSK, dan gugus tugas.",
+    },
+    # the directory of services and referrals
+    "service_kind": {"en": "Kind", "id": "Jenis"},
+    "service_serves": {"en": "Serves", "id": "Melayani"},
+    "service_area": {"en": "Area", "id": "Wilayah"},
+    "check_locally": {"en": "check locally", "id": "cek setempat"},
+    "checked_on": {"en": "Last checked", "id": "Terakhir diperiksa"},
+    "referral_added": {
+        "en": "Referral {id} to {service} recorded: {status}.",
+        "id": "Rujukan {id} ke {service} dicatat: {status}.",
+    },
+    "referral_information_only": {
+        "en": "Without consent, referral {id} to {service} is recorded as information given "
+        "only: nothing about the person is shared.",
+        "id": "Tanpa persetujuan, rujukan {id} ke {service} dicatat sebagai pemberian "
+        "informasi saja: tidak ada data orang ini yang dibagikan.",
+    },
+    "referral_updated": {
+        "en": "Referral {id} is now {status}.",
+        "id": "Rujukan {id} sekarang {status}.",
+    },
+    "services_count": {"en": "{n} service(s)", "id": "{n} layanan"},
+    "referrals_count": {"en": "{n} referral(s)", "id": "{n} rujukan"},
+    "col.referral": {"en": "referral", "id": "rujukan"},
+    "col.record_id": {"en": "record", "id": "catatan"},
+    "col.service": {"en": "service", "id": "layanan"},
+    "col.name": {"en": "name", "id": "nama"},
+    "col.area": {"en": "area", "id": "wilayah"},
+    "col.contact": {"en": "contact", "id": "kontak"},
+    "refer_now": {"en": "Refer now? The result suggests:",
+                  "id": "Rujuk sekarang? Hasil ini menyarankan:"},
+    "refer_pick": {
+        "en": "Numbers of the services to refer to, separated by commas (Enter: none):",
+        "id": "Nomor layanan yang dirujuk, dipisah koma (Enter: tidak ada):",
+    },
+    "refer_bad_pick": {"en": "Type numbers from 1 to {n}, or Enter for none.",
+                       "id": "Ketik nomor dari 1 sampai {n}, atau Enter untuk tidak ada."},
+    "refer_consent_child": {
+        "en": "Does a parent, guardian or social worker agree that the child's details go "
+        "to {service}?",
+        "id": "Apakah orang tua, wali, atau pekerja sosial setuju data anak ini diberikan "
+        "kepada {service}?",
+    },
+    "refer_override_reason": {
+        "en": "A child's referral to child protection goes ahead. Why, without consent "
+        "(logged; never a name)?",
+        "id": "Rujukan anak ke perlindungan anak tetap berjalan. Alasannya, tanpa "
+        "persetujuan (dicatat; jangan tulis nama)?",
+    },
+    "refer_letter": {
+        "en": "File for the referral letter (Enter: {default}; - for none):",
+        "id": "Berkas surat rujukan (Enter: {default}; - bila tidak perlu):",
+    },
+    "services_title": {"en": "Services", "id": "Layanan"},
+    "referrals_title": {"en": "Referrals", "id": "Rujukan"},
+    "referrals_due_title": {"en": "Referrals not moved on for {days} days",
+                            "id": "Rujukan tanpa kemajuan selama {days} hari"},
+    "referral_record": {"en": "of record", "id": "dari catatan"},
+    "referral_consent": {"en": "Consent to share", "id": "Persetujuan berbagi data"},
+    "referral_reason": {"en": "Why referred", "id": "Alasan rujukan"},
+    "referral_erased": {"en": "[erased]", "id": "[dihapus]"},
+    "letter_written": {"en": "Referral letter written to {path}",
+                       "id": "Surat rujukan ditulis ke {path}"},
+    "ask_referral_consent": {
+        "en": "Does the person agree that their details go to {service}?",
+        "id": "Apakah orang ini setuju datanya diberikan kepada {service}?",
     },
     # the supervisor's report (screening report)
     "report.title": {"en": "Screening report", "id": "Laporan penyaringan"},

@@ -98,6 +98,9 @@ def emit_rows(
         write_csv(rows, columns)
     else:
         from rich.table import Table
+        from rich.text import Text
+
+        from screening.text import printable
 
         table = Table(title=title, show_lines=False)
         keep_whole = set(no_wrap)
@@ -107,7 +110,8 @@ def emit_rows(
                 (headers or {}).get(column, column), no_wrap=n == 0 or column in keep_whole
             )
         for row in rows:
-            table.add_row(*(_cell(row.get(c)) for c in columns))
+            # Stored text is shown, never interpreted: no markup, no escape sequences.
+            table.add_row(*(Text(printable(_cell(row.get(c)))) for c in columns))
         out().print(table)
 
 
@@ -115,9 +119,11 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
     writer = csv.DictWriter(
         sys.stdout, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
     )
+    from screening.text import printable
+
     writer.writeheader()
     for row in rows:
-        writer.writerow({c: _cell(row.get(c)) for c in columns})
+        writer.writerow({c: printable(_cell(row.get(c))) for c in columns})
 
 
 def _cell(value: Any) -> str:

@@ -53,16 +53,23 @@ def render_outcome(console: Console, session: Session, assessment: Assessment | 
 
 
 def write_slip(indicator_set: IndicatorSet, lang: str, path: Path) -> None:
+    import sys
+
     from screening.assessment.slip import slip_html, slip_text
     from screening.errors import ScreeningError
+    from screening.files import write_private
 
     body = (
         slip_html(indicator_set, lang)
         if path.suffix.lower() in (".html", ".htm")
         else slip_text(indicator_set, lang)
     )
+    if str(path) == "-":  # --slip -: stdout, before the record id
+        sys.stdout.write(slip_text(indicator_set, lang) + "\n")
+        sys.stdout.flush()
+        return
     try:
-        path.write_text(body, encoding="utf-8")
+        write_private(path, body)  # owner-only, all or nothing
     except OSError as exc:
         raise ScreeningError(f"cannot write the slip to {path}: {exc.strerror or exc}") from None
 

@@ -47,7 +47,7 @@ def validate(
       screening validate --content ./our-office --format json
     """
     from screening.cli._output import emit_json, err
-    from screening.content.catalogue import check, content_root
+    from screening.content.catalogue import check, content_paths, content_root
 
     if cases is not None:
         _validate_cases(cases, content, fmt)
@@ -55,10 +55,10 @@ def validate(
     root = content_root(content)
     references = None
     if paths:
-        # A lone questionnaire is checked against the active indicator sets.
-        references = check([root / "indicators"])
+        # A lone file is checked against the active indicator sets and directory.
+        references = check([p for p in content_paths(root) if p.name != "questionnaires"])
     else:
-        paths = [root / "indicators", root / "questionnaires"]
+        paths = content_paths(root)
     catalogue = check(list(paths), references=references)
     errors, warnings = catalogue.errors, catalogue.warnings
     if fmt is TextFormat.json:
@@ -113,7 +113,9 @@ def _pct(value: float | None, of: int) -> str:
 
 
 def schema(
-    kind: Annotated[str, typer.Argument(help="questionnaire, indicator_set, or all.")] = "all",
+    kind: Annotated[
+        str, typer.Argument(help="questionnaire, indicator_set, service_directory, or all.")
+    ] = "all",
     out: Annotated[
         Path | None,
         typer.Option(
@@ -141,17 +143,22 @@ def schema(
     for name in kinds:
         if name not in KINDS:
             raise ScreeningError(
-                f"no schema '{name}'; choose questionnaire, indicator_set or all"
+                f"no schema '{name}'; choose questionnaire, indicator_set, service_directory "
+                "or all"
                 + suggest(name, KINDS)
             )
     schemas = {name: KINDS[name].model_json_schema() for name in kinds}
     if out is None:
         emit_json(schemas[kinds[0]] if len(kinds) == 1 else schemas)
         return
+    from screening.records.outputs import check_output
+
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, body in schemas.items():
-            target = out / f"{name}.schema.json"
+            # Regenerated schemas replace the old ones, but never the database or a key.
+            target = check_output(out / f"{name}.schema.json", db=None, force=True,
+                                  what="the schema") or out / f"{name}.schema.json"
             target.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", "utf-8")
             err().print(f"wrote {escape(str(target))}", soft_wrap=True)
     except OSError as exc:
@@ -178,13 +185,13 @@ def init(
     from rich.markup import escape
 
     from screening.cli._output import err
-    from screening.content.catalogue import bundled_root
+    from screening.content.catalogue import CONTENT_FOLDERS, bundled_root
     from screening.errors import ScreeningError
 
     source = bundled_root()
     copied = []
     try:
-        for sub in ("indicators", "questionnaires"):
+        for sub in CONTENT_FOLDERS:
             for file in sorted((source / sub).glob("*.yaml")):
                 target = folder / sub / file.name
                 if target.exists() and not force:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from screening.cli._common import DbOption, TextFormatOption
+from screening.cli._common import DbOption, ForceOption, TextFormatOption, output_path
 from screening.cli._output import TextFormat
 
 central_app = typer.Typer(
@@ -218,7 +218,7 @@ def push_command(
     from screening.records.store import Store
 
     url = _resolve(to)
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
         source = LaptopSource(store, _office(office))
         summary = _push(source, url, via="push", batch=batch)
     _report(summary, fmt, redact(url), source.device_id)
@@ -229,6 +229,7 @@ def bundle_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="The bundle file to write "
                                          "(owner-only).", dir_okay=False)],
     office: OfficeOption = None,
+    force: ForceOption = False,
     db: DbOption = None,
 ) -> None:
     """Write what a push would send into one file, for a post without a network.
@@ -242,8 +243,11 @@ def bundle_command(
     from screening.cli._output import err
     from screening.records.store import Store
 
-    with Store.open(db) as store:
-        result = write_bundle(LaptopSource(store, _office(office)), output)
+    target = output_path(output, db=db, force=force, what="the bundle")
+    if target is None:
+        raise typer.BadParameter("a bundle is a file: give its name", param_hint="'--output'")
+    with Store.open(db, create=False) as store:
+        result = write_bundle(LaptopSource(store, _office(office)), target)
     err().print(
         f"Bundle {result['path']}: {result['records']} finished record(s), {result['events']} "
         f"audit event(s) of device {result['device_id']}.",

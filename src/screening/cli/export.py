@@ -24,17 +24,26 @@ def run(db: str | Path | None, options: Options) -> int:
         from screening.cli.keys import load_private
 
         private = load_private(options.key)
-    with open_records(db) as store:
-        if private is not None:
-            check_key(store, private, options.key)
-        public = None
-        if private is None and options.fmt in (ExportFormat.json, ExportFormat.jsonl):
-            from screening.cli.interview import _office_key
+    from screening.cli._walk import Interrupted, interruptible
 
-            public = _office_key()
-        tally = export(store, options, private, public,
-                       lambda total: _progress(options.progress, total), display_value)
-        damaged = getattr(store, "damaged", [])  # the central copy reads whole rows
+    try:
+        # SIGTERM and SIGHUP end the export like Ctrl-C: the partial file is removed.
+        with interruptible(), open_records(db) as store:
+            if private is not None:
+                check_key(store, private, options.key)
+            public = None
+            if private is None and options.fmt in (ExportFormat.json, ExportFormat.jsonl):
+                from screening.cli.interview import _office_key
+
+                public = _office_key()
+            tally = export(store, options, private, public,
+                           lambda total: _progress(options.progress, total), display_value)
+            damaged = getattr(store, "damaged", [])  # the central copy reads whole rows
+    except Interrupted:
+        err().print("\nInterrupted: the export was stopped and its partial file removed; "
+                    "nothing was exported.", soft_wrap=True)
+        return 130
+    _swept(err(), tally.swept)
     _summary(err(), options, tally)
     if damaged:
         from screening.cli.records import report_damaged
@@ -70,6 +79,12 @@ class _progress:  # noqa: N801 - a context manager used like a function
     def __exit__(self, *exc_info: object) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _swept(console: Any, swept: list[Path]) -> None:
+    for path in swept:
+        console.print(f"[yellow]Removed a partial export left by an interrupted run: {path}[/]",
+                      soft_wrap=True)
 
 
 def _summary(console: Any, options: Options, tally: Tally) -> None:

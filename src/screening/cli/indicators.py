@@ -151,7 +151,7 @@ def coverage(
     chosen = (
         [cat.questionnaire(q) for q in questionnaire]
         if questionnaire
-        else [q for q in cat.questionnaires.values() if q.indicator_set == set_id]
+        else [q for q in cat.questionnaires.values() if q.indicator_set == set_id and q.scored]
     )
     reaches = reach(indicator_set, chosen, profile)
     ids = [q.id for q in chosen]

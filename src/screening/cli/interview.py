@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screening.cli._common import ContentOption, DbOption, FormatOption, check_ui
+from screening.cli._common import ContentOption, DbOption, ForceOption, FormatOption, check_ui
 from screening.cli._output import Format
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from screening.cli._walk import Session
+    from screening.interview.answers_file import AnswersFile
+    from screening.models.assessment import Assessment
+    from screening.records.store import Store
 
 app = typer.Typer(help="Guided interviews: start, resume, list drafts.", no_args_is_help=True)
 
@@ -44,7 +49,7 @@ SlipOption = Annotated[
     typer.Option(
         "--slip",
         help="Also write the information slip for the person to this file "
-        "(.html prints on A4; anything else is plain text).",
+        "(.html prints on A4; anything else is plain text; '-' is stdout).",
         dir_okay=False,
     ),
 ]
@@ -52,15 +57,25 @@ SlipOption = Annotated[
 
 @app.command("start")
 def start(
-    questionnaire_id: Annotated[str, typer.Argument(help="Questionnaire id.")] = "departure",
+    questionnaire_id: Annotated[
+        str | None,
+        typer.Argument(help="Questionnaire id [default: the answers file's, else departure].",
+                       show_default=False),
+    ] = None,
     answers: AnswersOption = None,
     officer: OfficerOption = None,
     location: LocationOption = None,
     lang: LangOption = None,
     ui: UiOption = None,
     slip: SlipOption = None,
+    force: ForceOption = False,
     db: DbOption = None,
     content: ContentOption = None,
+    follows: Annotated[
+        str | None,
+        typer.Option("--follows", help="The record this interview follows up (the follow-up "
+                     "script after a referral): linked in the audit trail."),
+    ] = None,
 ) -> None:
     """Start a guided interview (default: the departure script).
 
@@ -74,6 +89,8 @@ def start(
       screening interview start returnee --lang id --ui id
 
       screening interview start departure --answers form-0412.yaml
+
+      screening interview start followup --follows 20261127-K7M2QX
     """
     ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._common import catalogue as load
@@ -85,16 +102,19 @@ def start(
     from screening.records import settings
     from screening.records.store import Store
 
+    slip_path = _slip_path(slip, db, force)  # before anything is stored
+    officer, location = _who(officer, location)
+    form = read_answers_file(answers) if answers else None
+    questionnaire_id = _form_matches(form, questionnaire_id) or "departure"
     cat = load(content)
     questionnaire = cat.questionnaire(questionnaire_id)
     indicator_set = cat.indicator_set(questionnaire.indicator_set)
     console = err()
     saved = settings.load()
-    form = read_answers_file(answers) if answers else None
     ui = ui or saved.get("ui") or "en"
     if form is not None:
-        officer = officer or form.officer or saved.get("officer") or "unknown"
-        location = location or form.location or saved.get("location") or ""
+        officer = officer or form.officer or _saved(saved, "officer") or "unknown"
+        location = location or form.location or _saved(saved, "location") or ""
         lang = lang or form.language or questionnaire.languages[0]
     else:
         from screening.cli._walk import Interrupted
@@ -135,6 +155,9 @@ def start(
                 cat.snapshot(questionnaire.id), cache=False
             )
             interview = Interview(questionnaire)
+        detail: dict[str, object] = {"mode": "paper" if form else "guided"}
+        if follows is not None:
+            detail.update(_follows(store, follows))
         record_id = store.create_record(
             questionnaire_id=questionnaire.id,
             questionnaire_version=questionnaire.version,
@@ -144,7 +167,7 @@ def start(
             location=location,
             language=lang,
             started_at=clock.stamp(),
-            detail={"mode": "paper" if form else "guided"},
+            detail=detail,
             parsed_hash=parsed_hash,
         )
         if form is None:
@@ -163,9 +186,23 @@ def start(
             ui=ui,
             office_key=office_key,
         )
-        _run(session, form.answers if form else None, console, slip, db, resumed=False)
+        with _draft_kept(store, record_id, console, ui, db):
+            _run(session, form.answers if form else None, console, slip_path, db,
+                 resumed=False)
     finally:
         store.close()
+
+
+def _follows(store: Store, record_id: str) -> dict[str, object]:
+    """The link a follow-up keeps: the record followed and its referrals (ids only)."""
+    from screening.errors import ScreeningError
+
+    record = store.record(record_id)
+    if record["status"] != "completed":
+        raise ScreeningError(f"Record {record['id']} is still a draft: a follow-up follows a "
+                             "finished interview.")
+    return {"follows": record["id"],
+            "referrals": [r["id"] for r in record.get("referrals") or []]}
 
 
 @app.command("resume")
@@ -175,6 +212,7 @@ def resume(
     officer: OfficerOption = None,
     ui: UiOption = None,
     slip: SlipOption = None,
+    force: ForceOption = False,
     db: DbOption = None,
 ) -> None:
     """Continue a draft at the first unanswered question, with the content it began with.
@@ -198,11 +236,13 @@ def resume(
     from screening.records.store import Store
 
     console = err()
+    slip_path = _slip_path(slip, db, force)  # before anything is stored
+    officer, _ = _who(officer, None)
     saved = settings.load()
     ui = ui or saved.get("ui") or "en"
     form = read_answers_file(answers) if answers else None
     office_key = _office_key()
-    store = Store.open(db)
+    store = Store.open(db, create=False)
     try:
         store.check_integrity()  # a damaged file is never written to
         record = store.record(record_id)
@@ -213,6 +253,7 @@ def resume(
                 code="not_a_draft",
                 values={"id": record_id},
             )
+        _form_matches(form, record["questionnaire"])
         snapshot = store.snapshot(record["content_hash"])
         questionnaire, indicator_set, parsed_hash = parse_snapshot(snapshot)
         expected = store.provenance(record["id"])["parsed_hash"]
@@ -223,7 +264,8 @@ def resume(
         if form is not None:
             checked_answers(questionnaire, form, ui=ui)
         officer = (
-            officer or (form.officer if form else None) or saved.get("officer") or record["officer"]
+            officer or (form.officer if form else None) or _saved(saved, "officer")
+            or record["officer"]
         )
         n, m = len(interview.asked()), interview.progress(None)[1]
         console.print(
@@ -248,8 +290,10 @@ def resume(
             ui=ui,
             office_key=office_key,
         )
-        session.log("resume", {"answered": n})
-        _run(session, form.answers if form else None, console, slip, db, resumed=True)
+        with _draft_kept(store, record["id"], console, ui, db):
+            session.log("resume", {"answered": n})
+            _run(session, form.answers if form else None, console, slip_path, db,
+                 resumed=True)
     finally:
         store.close()
 
@@ -273,7 +317,7 @@ def drafts(db: DbOption = None, fmt: FormatOption = Format.table, ui: UiOption =
     from screening.cli._output import emit_rows, err
     from screening.records.store import Store
 
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
         rows = store.drafts()
     cutoff = (datetime.now(UTC) - timedelta(hours=STALE_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     for row in rows:
@@ -325,6 +369,7 @@ def _ask_who(
     from screening.cli._keyboard import Keyboard
     from screening.cli._messages import t
     from screening.cli._walk import interruptible, read_terminal
+    from screening.text import InvalidText, check_label
 
     def ask(label: str, default: str | None) -> str:
         shown = f" [bold]\\[{escape(default)}][/]" if default else ""
@@ -335,13 +380,23 @@ def _ask_who(
                 continue
             return typed or (default or "")
 
+    def checked(typed: str, what: str) -> str | None:
+        """One line of valid text, at most 200 characters; else say why and ask again."""
+        try:
+            return check_label(typed, what)
+        except InvalidText as exc:
+            why = t(f"label.{exc.code}", ui, what=t(f"label.{what}", ui), **exc.values)
+            console.print(f"[red]{escape(why)}[/]", soft_wrap=True)
+            return None
+
     from rich.markup import escape
 
     with interruptible(), Keyboard(console) as keyboard:
         while not officer:
-            officer = ask(t("ask_officer", ui), saved.get("officer") or None)
-        if location is None:
-            location = ask(t("ask_location", ui), saved.get("location") or None)
+            officer = checked(ask(t("ask_officer", ui), _saved(saved, "officer")), "officer")
+        while location is None:
+            location = checked(ask(t("ask_location", ui), _saved(saved, "location")),
+                               "location")
         while lang is None:
             # the script's first language, never the previous person's choice
             chosen = ask(t("ask_language", ui, langs="/".join(languages)), languages[0])
@@ -403,11 +458,15 @@ def _run(
         console.print(t("resume_with", ui, cmd=resume_cmd + " --answers FILE"))
         write_stdout_last_line(session.record_id)
         raise typer.Exit(exc.exit_code) from None
-    _finish(session, console, slip)
+    assessment = _finish(session, console, slip)
+    if answers is None and assessment is not None:
+        from screening.cli.referrals import offer_at_end
+
+        offer_at_end(session, assessment, console)
     write_stdout_last_line(session.record_id)
 
 
-def _finish(session: Session, console: Console, slip: Path | None) -> None:
+def _finish(session: Session, console: Console, slip: Path | None) -> Assessment | None:
     """Finalize in one transaction, then show the outcome, actions and the slip."""
     from datetime import date
 
@@ -423,6 +482,10 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
         assessment = None
         answers: dict = {}
         outcome = "consent_declined"
+    elif not session.questionnaire.scored:  # a follow-up: answers, no level
+        assessment = None
+        answers = interview.pruned()
+        outcome = "completed"
     else:
         from screening.assessment.scoring import assess
 
@@ -481,7 +544,101 @@ def _finish(session: Session, console: Console, slip: Path | None) -> None:
         console.print(f"[bold yellow]{t('stored_unsealed', session.ui)}[/]", soft_wrap=True)
     if slip is not None:
         write_slip(session.indicator_set, session.language, slip)
-        console.print(t("slip_written", session.ui, path=slip))
+        if slip != STDOUT:
+            console.print(t("slip_written", session.ui, path=slip))
+    return assessment
+
+
+#: ``--slip -``: the slip goes to stdout, before the record id
+STDOUT = Path("-")
+
+
+def _slip_path(slip: Path | None, db: Path | None, force: bool) -> Path | None:
+    """The checked slip path (never the database or a key; an existing file only with
+    --force), found out before any record is created or finalized."""
+    from screening.cli._common import output_path
+    from screening.records.outputs import is_stdout
+
+    if slip is None:
+        return None
+    if is_stdout(slip):
+        return STDOUT
+    return output_path(slip, db=db, force=force, what="the slip")
+
+
+def _who(officer: str | None, location: str | None) -> tuple[str | None, str | None]:
+    """--officer and --location checked: one line of valid text, at most 200 characters."""
+    from screening.text import check_label
+
+    return (
+        check_label(officer, "officer name") if officer is not None else None,
+        check_label(location, "location") if location is not None else None,
+    )
+
+
+def _saved(saved: dict[str, str], key: str) -> str | None:
+    """A remembered officer or location, unless it would not pass today's checks."""
+    from screening.errors import ScreeningError
+    from screening.text import check_label
+
+    value = saved.get(key)
+    if not value:
+        return None
+    try:
+        return check_label(value, key)
+    except ScreeningError:
+        return None
+
+
+def _form_matches(form: AnswersFile | None, questionnaire_id: str | None) -> str | None:
+    """The questionnaire to use; an answers file filled for another one is an error."""
+    from screening.errors import ScreeningError
+
+    if form is None or not form.questionnaire:
+        return questionnaire_id
+    if questionnaire_id and form.questionnaire != questionnaire_id:
+        where = form.key_places.get("questionnaire", form.path)
+        raise ScreeningError(
+            f"{where}: the answers file is filled for questionnaire '{form.questionnaire}', "
+            f"not '{questionnaire_id}'. Nothing was stored.",
+            hint=f"enter it with 'screening interview start {form.questionnaire} --answers "
+            f"{form.path}', or correct its 'questionnaire:' line",
+        )
+    return form.questionnaire
+
+
+@contextmanager
+def _draft_kept(
+    store: Any, record_id: str, console: Console, ui: str, db: Path | None
+) -> Iterator[None]:
+    """An error once the record exists says what was kept: the draft, its id and the resume
+    command (and the id stays the last line of stdout, as on success)."""
+    from screening.cli._messages import t
+    from screening.cli._walk import write_stdout_last_line
+    from screening.errors import ScreeningError
+
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        if isinstance(exc, ScreeningError):
+            from screening.cli._errors import report
+
+            report(exc)
+        status = "draft"
+        with suppress(Exception):
+            status = store.record(record_id)["status"]
+        if status == "draft":
+            cmd = f"screening interview resume {record_id}" + (f" --db {db}" if db else "")
+            _safe_print(console, f"[yellow]{t('draft_kept', ui, id=record_id)}[/]")
+            _safe_print(console, t("resume_with", ui, cmd=cmd))
+        else:
+            _safe_print(console, f"[yellow]{t('finalized_kept', ui, id=record_id)}[/]")
+        write_stdout_last_line(record_id)
+        if isinstance(exc, ScreeningError):
+            raise typer.Exit(exc.exit_code) from None
+        raise
 
 
 def _encryption_configured() -> bool:

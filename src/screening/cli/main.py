@@ -13,8 +13,10 @@ from screening.cli import (
     keys,
     questionnaires,
     records,
+    referrals,
     report,
     score,
+    services,
 )
 from screening.cli._errors import ScreeningGroup
 
@@ -47,6 +49,17 @@ def root(
     ),
 ) -> None:
     """Trauma-informed screening for human trafficking at the immigration counter."""
+    from screening.records.outputs import listen
+
+    listen(_warn)
+
+
+def _warn(text: str) -> None:
+    from rich.markup import escape
+
+    from screening.cli._output import err
+
+    err().print(f"[yellow]Warning:[/] {escape(text)}", soft_wrap=True)
 
 
 app.add_typer(interview.app, name="interview")
@@ -58,12 +71,18 @@ app.add_typer(authoring.content_app, name="content")
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(questionnaires.app, name="questionnaires")
 app.command("score")(score.score)
+app.add_typer(services.app, name="services")
+app.add_typer(referrals.app, name="referrals")
 app.add_typer(central.sync_app, name="sync")
 app.add_typer(central.central_app, name="central")
 app.command("report")(report.report)
 
 
 def main() -> None:
+    import os
+
+    # Whatever this process creates is owner-only unless a file is made wider on purpose.
+    os.umask(0o077)
     app()
 
 

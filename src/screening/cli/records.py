@@ -209,7 +209,9 @@ OfficerOption = Annotated[
 def _actor(officer: str | None = None) -> str:
     """Who the audit trail names: --officer, the saved officer, else the login name."""
     if officer:
-        return officer
+        from screening.text import check_label
+
+        return check_label(officer, "officer name")
     from screening.records import settings
 
     saved = settings.load().get("officer")
@@ -348,6 +350,10 @@ def _render_record(
 
     head = Table.grid(padding=(0, 2))
     from screening.records.exports import RECORD_FIELDS
+    from screening.text import printable
+
+    def shown(value: Any) -> str:  # stored text is shown, never interpreted
+        return escape(printable(str(value)))
 
     for key in RECORD_FIELDS:
         value = record.get(key)
@@ -356,7 +362,7 @@ def _render_record(
         elif key.endswith("_at") and value:
             value = local_time(str(value))
         label = t(f"col.{key}", ui) if f"col.{key}" in MESSAGES else key
-        head.add_row(f"[bold]{escape(label)}[/]", escape(str(value or "—")))
+        head.add_row(f"[bold]{escape(label)}[/]", shown(value or "—"))
     console.print(head)
     table = Table(title=t("summary", ui))
     table.add_column(t("col.question_id", ui))
@@ -366,10 +372,10 @@ def _render_record(
         question = questionnaire.question(qid)
         text = localized(question.text, ui) if question else ""
         if is_marker(value):
-            shown = _marker(value, ui)
+            answer = _marker(value, ui)
         else:
-            shown = display_value(question, value, ui) if question else str(value)
-        table.add_row(qid, escape(text), escape(shown))
+            answer = display_value(question, value, ui) if question else str(value)
+        table.add_row(qid, escape(text), shown(answer))
     console.print(table)
     if record.get("sealed"):
         console.print(f"[dim]{escape(t('sealed_note', ui))}[/]", soft_wrap=True)
@@ -377,16 +383,16 @@ def _render_record(
         text = note.get("text")
         console.print(
             "[dim]"
-            + escape(t("note_line", ui, question=note.get("question_id"),
+            + shown(t("note_line", ui, question=note.get("question_id"),
                        officer=note.get("officer"), at=local_time(str(note.get("created_at")))))
             + ":[/] "
-            + escape(_marker(text, ui) if is_marker(text) else str(text))
+            + shown(_marker(text, ui) if is_marker(text) else str(text))
         )
     for change in record.get("history") or []:
         old, new = change.get("old_value"), change.get("new_value")
         console.print(
             "[dim]"
-            + escape(
+            + shown(
                 t(
                     "change_line",
                     ui,
@@ -437,7 +443,7 @@ def rescore(
     from screening.errors import ScreeningError
     from screening.records.store import Store
 
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
         record = store.record(record_id)
         snapshot = store.snapshot(record["content_hash"])
         store.log_event(record["id"], "rescore", officer=_actor(), at=_now(), detail=None)

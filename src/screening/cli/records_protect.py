@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from screening.cli._common import DbOption, ReadDbOption, TextFormatOption
+from screening.cli._common import DbOption, ForceOption, ReadDbOption, TextFormatOption, output_path
 from screening.cli._output import TextFormat
 from screening.cli.export import ExportFormat
 from screening.cli.keys import KeyOption
@@ -23,9 +23,10 @@ def export(
     ] = ExportFormat.json,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to this file (owner-only) instead of stdout.",
-                     dir_okay=False),
+        typer.Option("--output", "-o", help="Write to this file (owner-only) instead of stdout "
+                     "('-' is stdout); never the database or a key file.", dir_okay=False),
     ] = None,
+    force: ForceOption = False,
     key: KeyOption = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Started on or after this date.")
@@ -90,7 +91,7 @@ def export(
         raise typer.BadParameter("--reason goes with --override-consent", param_hint="'--reason'")
     options = exporter.Options(
         fmt=fmt,
-        output=output,
+        output=output_path(output, db=db, force=force, what="the export"),
         key=key,
         filters=dict(
             status=status,
@@ -203,7 +204,7 @@ def erase(
 
     if not reason.strip():
         raise typer.BadParameter("give a reason", param_hint="'--reason'")
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
         store.check_integrity()  # a damaged file is never written to
         record = store.record(record_id)
         if record.get("erased_at"):
@@ -242,13 +243,13 @@ def _warn_wal(console: Any, clean: bool) -> None:
 def purge(
     older_than: Annotated[
         int,
-        typer.Option("--older-than", min=1,
+        typer.Option("--older-than", min=1, max=36_500,
                      help="Erase the identifying data of records completed more than DAYS "
                      "days ago.", metavar="DAYS"),
     ],
     drafts_older_than: Annotated[
         int,
-        typer.Option("--drafts-older-than", min=1, metavar="HOURS",
+        typer.Option("--drafts-older-than", min=1, max=876_000, metavar="HOURS",
                      help="Remove drafts untouched for more than HOURS hours."),
     ] = 24,
     dry_run: Annotated[
@@ -268,6 +269,7 @@ def purge(
     from datetime import UTC, datetime, timedelta
 
     from screening.cli._output import err
+    from screening.errors import NotFound
     from screening.records.store import Store
 
     now = datetime.now(UTC)
@@ -275,7 +277,13 @@ def purge(
     completed_before = (now - timedelta(days=older_than)).strftime(stamp)
     drafts_before = (now - timedelta(hours=drafts_older_than)).strftime(stamp)
     console = err()
-    with Store.open(db) as store:
+    if not dry_run:
+        from screening.records.outputs import sweep_partials
+
+        for path in sweep_partials():
+            console.print(f"[yellow]Removed a partial export left by an interrupted run: "
+                          f"{path}[/]", soft_wrap=True)
+    with Store.open(db, create=False) as store:
         store.check_integrity()  # a damaged file is never written to
         candidates = store.purge_candidates(
             completed_before=completed_before, drafts_before=drafts_before
@@ -302,20 +310,30 @@ def purge(
             typer.confirm("Purge them now? This cannot be undone", abort=True, err=True)
         actor = _actor(officer)
         cache: dict[str, set[str]] = {}
+        gone = 0
         for c in candidates:
             reason = (
                 f"retention: untouched draft older than {drafts_older_than} h"
                 if c["status"] == "draft"
                 else f"retention: completed more than {older_than} days ago"
             )
-            store.erase(
-                c["id"], protect=_protect_for(store, cache, c["content_hash"]), officer=actor,
-                at=_now(), reason=reason, kind="purge", checkpoint=False,
-            )
+            if not store.purge_candidates(completed_before=completed_before,
+                                          drafts_before=drafts_before, record_id=c["id"]):
+                gone += 1  # another purge (or an erase) got there first
+                continue
+            try:
+                store.erase(
+                    c["id"], protect=_protect_for(store, cache, c["content_hash"]),
+                    officer=actor, at=_now(), reason=reason, kind="purge", checkpoint=False,
+                )
+            except NotFound:
+                gone += 1
         store.checkpoint()
         clean = store.wal_clean
     console.print(
-        f"Purged: {len(completed)} record(s) erased, {len(drafts)} draft(s) removed.",
+        f"Purged: {len(completed)} record(s) erased, {len(drafts)} draft(s) removed"
+        + (f"; {gone} of them had already been purged meanwhile and were skipped." if gone
+           else "."),
         soft_wrap=True,
     )
     _warn_wal(console, clean)
@@ -345,7 +363,7 @@ def seal(
     sealer = sealer_for(public)
     sealed = 0
     cache: dict[str, set[str]] = {}
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
         store.check_integrity()  # a damaged file is never written to
         for rid, content_hash in store.unsealed():
             if store.seal(rid, protect=_protect_for(store, cache, content_hash), sealer=sealer,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -82,6 +81,7 @@ def report(
 
       screening report --share --format json -o for-the-region.json
     """
+    from screening.cli._common import output_path
     from screening.cli._messages import t
     from screening.cli._output import err
     from screening.errors import NotFound, suggest
@@ -95,7 +95,7 @@ def report(
     period = resolve_period(first, last, today_utc())
     if fmt is ReportFormat.html:
         _require_matplotlib(lang)
-    target = _output_target(output, db=db, force=force)
+    target = output_path(output, db=_db_path(db), force=force, what="the report")
     catalogue = _catalogue(content)
     with Store(_db_path(db), create=False) as store:
         if questionnaire is not None:
@@ -165,33 +165,6 @@ def _require_matplotlib(lang: str) -> None:
         import matplotlib  # noqa: F401  (the optional extra: checked before any work)
     except ImportError:
         raise ScreeningError(t("report.install", lang)) from None
-
-
-def _output_target(path: Path | None, *, db: str | None, force: bool) -> Path | None:
-    """The file to write, None for stdout: never the database, an existing file only with
-    --force, a folder we may write to. Checked before the report is counted."""
-    from screening.errors import ScreeningError
-
-    if path is None or str(path) == "-":
-        return None
-    target = Path(path).expanduser()
-    real = Path(os.path.realpath(target))
-    base = Path(os.path.realpath(_db_path(db)))
-    if real in {base, *(base.with_name(base.name + s) for s in ("-wal", "-shm", "-journal"))}:
-        raise ScreeningError(f"Refusing to write the report to {target}: it is the records "
-                             "database. Choose another file name with -o.")
-    if real.is_dir():
-        raise ScreeningError(f"Cannot write the report to {target}: it is a folder. Give a "
-                             "file name with -o.")
-    if real.exists() and not force:
-        raise ScreeningError(f"{target} already exists.",
-                             hint="add --force to replace it, or choose another name")
-    folder = real.parent
-    if not folder.is_dir() or not os.access(folder, os.W_OK):
-        why = "does not exist" if not folder.is_dir() else "is not writable"
-        raise ScreeningError(f"Cannot write the report to {target}: the folder {folder} {why}. "
-                             "Choose a file in a folder you may write to with -o.")
-    return target
 
 
 def _catalogue(content: Path | None) -> Any:

@@ -200,6 +200,8 @@ def _score_file(
         )
     cat = catalogue(content)
     questionnaire = cat.questionnaire(questionnaire_id)
+    if not questionnaire.scored:
+        raise ScreeningError(f"'{questionnaire.id}' is not a screening: it gives no level")
     if set_id and set_id != questionnaire.indicator_set:
         raise ScreeningError(
             f"'{questionnaire.id}' is scored with '{questionnaire.indicator_set}', not '{set_id}'"

@@ -24,12 +24,20 @@ from screening.content.yaml_source import MAX_FILE_BYTES, SourceFile, YamlPath, 
 from screening.errors import ContentError, Diagnostic, suggest
 from screening.models import IndicatorSet, Questionnaire
 from screening.models.base import LocalizedText
+from screening.models.services import Service, ServiceDirectory, contact_lines
 
 KINDS: dict[str, type[BaseModel]] = {
     "indicator_set": IndicatorSet,
     "questionnaire": Questionnaire,
+    "service_directory": ServiceDirectory,
 }
-FOLDER_KIND = {"indicators": "indicator_set", "questionnaires": "questionnaire"}
+FOLDER_KIND = {
+    "indicators": "indicator_set",
+    "questionnaires": "questionnaire",
+    "services": "service_directory",
+}
+#: The folders of a content root; ``services/`` (the directory) may be absent.
+CONTENT_FOLDERS = ("indicators", "questionnaires", "services")
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -54,6 +62,7 @@ def content_root(explicit: Path | None = None) -> Path:
 class Catalogue:
     indicator_sets: dict[str, IndicatorSet] = field(default_factory=dict)
     questionnaires: dict[str, Questionnaire] = field(default_factory=dict)
+    directories: dict[str, ServiceDirectory] = field(default_factory=dict)
     #: (kind, id) -> (display path, YAML text): what a record snapshots.
     sources: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -73,11 +82,7 @@ class Catalogue:
 
     def content_hash(self, questionnaire_id: str) -> str:
         """Hash of exactly what an interview on this questionnaire depends on."""
-        q = self.questionnaires[questionnaire_id]
-        return hash_texts(
-            self.sources[("questionnaire", q.id)][1],
-            self.sources[("indicator_set", q.indicator_set)][1],
-        )
+        return hash_texts(*self.snapshot(questionnaire_id).values())
 
     def parsed_hash(self, questionnaire_id: str) -> str:
         """Hash of the parsed content an interview on this questionnaire actually uses (from
@@ -89,11 +94,32 @@ class Catalogue:
         )
 
     def snapshot(self, questionnaire_id: str) -> dict[str, str]:
+        """The YAML an interview depends on: its script, its indicator set and the service
+        directories its levels' referrals resolve against (``services:ID``)."""
         q = self.questionnaires[questionnaire_id]
-        return {
+        texts = {
             "questionnaire": self.sources[("questionnaire", q.id)][1],
             "indicator_set": self.sources[("indicator_set", q.indicator_set)][1],
         }
+        for directory_id in self.directories:
+            texts[f"services:{directory_id}"] = self.sources[("service_directory", directory_id)][1]
+        return texts
+
+    @property
+    def services(self) -> dict[str, Service]:
+        """Every service of every directory, by id."""
+        return {s.id: s for d in self.directories.values() for s in d.services}
+
+    def service(self, service_id: str) -> Service:
+        from screening.errors import NotFound
+
+        services = self.services
+        if service_id not in services:
+            raise NotFound(
+                f"no service '{service_id}' in the directory" + suggest(service_id, services),
+                hint="screening services list shows the services there are",
+            )
+        return services[service_id]
 
     def questionnaire(self, questionnaire_id: str) -> Questionnaire:
         from screening.errors import NotFound
@@ -117,10 +143,10 @@ class Catalogue:
         return self.indicator_sets[set_id]
 
 
-def hash_texts(questionnaire_yaml: str, indicator_set_yaml: str) -> str:
-    """The content hash: of exactly the two texts an interview depends on."""
+def hash_texts(*texts: str) -> str:
+    """The content hash: of exactly the texts an interview depends on, in snapshot order."""
     digest = hashlib.sha256()
-    for text in (questionnaire_yaml, indicator_set_yaml):
+    for text in texts:
         digest.update(text.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()
@@ -190,13 +216,20 @@ def check(
 def load_catalogue(root: Path | None = None) -> Catalogue:
     """The active content, fully validated; raises ``ContentError`` with every problem."""
     root = content_root(root)
-    paths = [root / "indicators", root / "questionnaires"]
     if not root.is_dir():
         raise ContentError([Diagnostic(str(root), 0, 0, "content folder not found", "missing")])
-    catalogue = check(paths, cache=True)
+    catalogue = check(content_paths(root), cache=True)
     if catalogue.errors:
         raise ContentError(catalogue.diagnostics)
     return catalogue
+
+
+def content_paths(root: Path) -> list[Path]:
+    """The folders of a content root to read: ``services/`` only when it is there."""
+    paths = [root / "indicators", root / "questionnaires"]
+    if (root / "services").is_dir():
+        paths.append(root / "services")
+    return paths
 
 
 # --- one document ------------------------------------------------------------------------
@@ -214,8 +247,9 @@ def _validate_document(source: SourceFile, path: Path, catalogue: Catalogue) -> 
         catalogue.diagnostics.append(
             source.error(
                 ("kind",) if "kind" in data else (),
-                "cannot tell what this file is: add 'kind: questionnaire' or "
-                "'kind: indicator_set'" + (suggest(str(kind), KINDS) if kind else ""),
+                "cannot tell what this file is: add 'kind: questionnaire', "
+                "'kind: indicator_set' or 'kind: service_directory'"
+                + (suggest(str(kind), KINDS) if kind else ""),
                 "kind",
             )
         )
@@ -226,7 +260,12 @@ def _validate_document(source: SourceFile, path: Path, catalogue: Catalogue) -> 
     except ValidationError as exc:
         catalogue.diagnostics.extend(_located(source, model, exc))
         return
-    table = catalogue.indicator_sets if kind == "indicator_set" else catalogue.questionnaires
+    tables: dict[str, dict[str, Any]] = {
+        "indicator_set": catalogue.indicator_sets,
+        "questionnaire": catalogue.questionnaires,
+        "service_directory": catalogue.directories,
+    }
+    table = tables[kind]
     doc_id = document.id  # type: ignore[attr-defined]  # both models have an id
     if doc_id in table:
         first = catalogue.sources[(kind, doc_id)][0]
@@ -238,7 +277,7 @@ def _validate_document(source: SourceFile, path: Path, catalogue: Catalogue) -> 
             )
         )
         return
-    table[doc_id] = document  # type: ignore[assignment]  # table is the one of its kind
+    table[doc_id] = document
     catalogue.sources[(kind, doc_id)] = (source.path, source.text)
     catalogue.parsed[(kind, doc_id)] = data_hash(source.data)
     catalogue._located[(kind, doc_id)] = source
@@ -338,9 +377,18 @@ def _unwrap(annotation: Any) -> Any:
 def _cross_check(catalogue: Catalogue, references: Catalogue | None) -> None:
     from screening.content import checks
 
+    directories = dict(references.directories) if references else {}
+    directories.update(catalogue.directories)
+    for directory in catalogue.directories.values():
+        source = catalogue._located[("service_directory", directory.id)]
+        catalogue.diagnostics.extend(checks.check_directory(directory, source))
+        catalogue.diagnostics.extend(_languages(directory, directory.languages, source))
+    catalogue.diagnostics.extend(checks.check_directories(catalogue.directories,
+                                                          catalogue._located))
+    services = {s.id for d in directories.values() for s in d.services}
     for indicator_set in catalogue.indicator_sets.values():
         source = catalogue._located[("indicator_set", indicator_set.id)]
-        catalogue.diagnostics.extend(checks.check_indicator_set(indicator_set, source))
+        catalogue.diagnostics.extend(checks.check_indicator_set(indicator_set, source, services))
         catalogue.diagnostics.extend(_languages(indicator_set, indicator_set.languages, source))
     for questionnaire in catalogue.questionnaires.values():
         source = catalogue._located[("questionnaire", questionnaire.id)]
@@ -358,16 +406,56 @@ def _cross_check(catalogue: Catalogue, references: Catalogue | None) -> None:
         )
     )
     texts = []
+    tables: dict[str, dict[str, Any]] = {
+        "indicator_set": catalogue.indicator_sets,
+        "questionnaire": catalogue.questionnaires,
+        "service_directory": catalogue.directories,
+    }
     for (kind, doc_id), source in catalogue._located.items():
-        table = catalogue.indicator_sets if kind == "indicator_set" else catalogue.questionnaires
-        document = table[doc_id]
+        document = tables[kind][doc_id]
         for loc, text in _localized_texts(document, ()):
             texts += [(source, (*loc, lang), value) for lang, value in text.items()]
         if isinstance(document, IndicatorSet):
             texts += [(source, ("referrals", n, "contact"), r.contact)
                       for n, r in enumerate(document.referrals)]
+        if isinstance(document, ServiceDirectory):
+            texts += [(source, ("services", n, "contacts"), line)
+                      for n, service in enumerate(document.services)
+                      for line in contact_lines(service)]
     catalogue.diagnostics.extend(checks.contacts_with_two_numbers(texts))
     catalogue._located.clear()
+    if not any(d.severity == "error" for d in catalogue.diagnostics):
+        for set_id, indicator_set in catalogue.indicator_sets.items():
+            catalogue.indicator_sets[set_id] = with_services(indicator_set, directories.values())
+
+
+def with_services(
+    indicator_set: IndicatorSet, directories: typing.Iterable[ServiceDirectory]
+) -> IndicatorSet:
+    """The set with the directory's services its levels name added to its own referrals, so
+    the assessment and the slip carry their contacts. The set's own entries come first."""
+    from screening.models.indicators import PROFILES, Referral
+    from screening.models.services import contact_text, for_profile
+
+    services = {s.id: s for d in directories for s in d.services}
+    own = {r.id for r in indicator_set.referrals}
+    named = dict.fromkeys(r for level in indicator_set.levels for r in level.referrals)
+    added = []
+    for service_id in named:
+        service = services.get(service_id)
+        if service is None or service_id in own:
+            continue
+        profiles = [p for p in PROFILES if for_profile(service, p)]
+        added.append(Referral(
+            id=service.id,
+            name=service.name,
+            contact=contact_text(service),
+            description=service.description,
+            profiles=None if len(profiles) == len(PROFILES) else profiles,  # type: ignore[arg-type]
+        ))
+    if not added:
+        return indicator_set
+    return indicator_set.model_copy(update={"referrals": [*indicator_set.referrals, *added]})
 
 
 def _languages(document: BaseModel, languages: list[str], source: SourceFile) -> list[Diagnostic]:
@@ -438,10 +526,15 @@ def from_snapshot(snapshot: dict[str, str]) -> tuple[Questionnaire, IndicatorSet
 def parse_snapshot(
     snapshot: dict[str, str], *, cache: bool = True
 ) -> tuple[Questionnaire, IndicatorSet, str]:
-    """:func:`from_snapshot`, plus the hash of the parsed data used (``parsed_hash``);
-    ``cache=False`` parses the texts afresh, never trusting the cache."""
+    """:func:`from_snapshot`, plus the hash of the parsed script and indicator set used
+    (``parsed_hash``); ``cache=False`` parses the texts afresh, never trusting the cache."""
     documents, hashes = [], []
-    for kind, model in (("questionnaire", Questionnaire), ("indicator_set", IndicatorSet)):
+    kinds: list[tuple[str, type[BaseModel]]] = [
+        ("questionnaire", Questionnaire),
+        ("indicator_set", IndicatorSet),
+    ]
+    kinds += [(k, ServiceDirectory) for k in sorted(snapshot) if k.startswith("services:")]
+    for kind, model in kinds:
         shown = f"<stored {kind}>"
         source = _parsed(snapshot[kind], shown) if cache else load_text(snapshot[kind], shown)
         if source.diagnostics or source.data is None:
@@ -451,8 +544,23 @@ def parse_snapshot(
         except ValidationError as exc:
             raise ContentError(_located(source, model, exc)) from None
         hashes.append(data_hash(source.data))
-    questionnaire, indicator_set = documents
-    return questionnaire, indicator_set, _pair_hash(*hashes)  # type: ignore[return-value]  # validated by kind above
+    questionnaire, indicator_set, *directories = documents
+    indicator_set = with_services(indicator_set, directories)  # type: ignore[arg-type]
+    return questionnaire, indicator_set, _pair_hash(*hashes[:2])  # type: ignore[return-value]  # validated by kind above
+
+
+def directories_from_snapshot(snapshot: dict[str, str]) -> list[ServiceDirectory]:
+    """The service directories a record began with (none for records older than them)."""
+    out = []
+    for key in sorted(k for k in snapshot if k.startswith("services:")):
+        source = _parsed(snapshot[key], f"<stored {key}>")
+        if source.diagnostics or source.data is None:
+            raise ContentError(source.diagnostics)
+        try:
+            out.append(ServiceDirectory.model_validate(source.data))
+        except ValidationError as exc:
+            raise ContentError(_located(source, ServiceDirectory, exc)) from None
+    return out
 
 
 # --- the parsed-YAML cache -------------------------------------------------------------------

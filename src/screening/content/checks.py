@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection
+from datetime import date, timedelta
 
 from screening.content.conditions import ConditionSyntaxError, parse
 from screening.content.yaml_source import SourceFile, YamlPath
 from screening.errors import Diagnostic, suggest
 from screening.models import IndicatorSet, Questionnaire
 from screening.models.questionnaire import Question
+from screening.models.services import NUMBER_KINDS, ServiceDirectory
 
 ROLE_TYPES = {
     "consent": "yes_no",
@@ -23,7 +26,10 @@ ROLE_TYPES = {
 CHOICE_TYPES = ("choice", "multi_choice")
 
 
-def check_indicator_set(indicator_set: IndicatorSet, source: SourceFile) -> list[Diagnostic]:
+def check_indicator_set(
+    indicator_set: IndicatorSet, source: SourceFile, services: Collection[str] = ()
+) -> list[Diagnostic]:
+    """``services``: the ids of the directory's services, which levels may name too."""
     out: list[Diagnostic] = []
     dimensions = [d.id for d in indicator_set.dimensions]
     out += _duplicates(source, dimensions, "dimensions", "dimension")
@@ -60,7 +66,7 @@ def check_indicator_set(indicator_set: IndicatorSet, source: SourceFile) -> list
                 "missing-combination",
             )
         )
-    referrals = [r.id for r in indicator_set.referrals]
+    referrals = [r.id for r in indicator_set.referrals] + sorted(services)
     for n, level in enumerate(indicator_set.levels):
         for r, ref in enumerate(level.referrals):
             if ref not in referrals:
@@ -162,6 +168,16 @@ def check_questionnaire(
     questionnaire: Questionnaire, indicator_sets: dict[str, IndicatorSet], source: SourceFile
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    if not questionnaire.scored:
+        for s, section in enumerate(questionnaire.sections):
+            for n, question in enumerate(section.questions):
+                if question.indicators:
+                    out.append(source.error(
+                        ("sections", s, "questions", n, "indicators"),
+                        f"question '{question.id}': a script with 'scored: false' gives no "
+                        "level, so its answers map to no indicator",
+                        "unscored-indicators",
+                    ))
     indicator_set = indicator_sets.get(questionnaire.indicator_set)
     if indicator_set is None:
         out.append(
@@ -483,3 +499,72 @@ def _duplicates(
         else:
             first[value] = n
     return out
+
+
+#: An entry nobody has checked for longer than this gets a warning.
+CHECK_AGAIN_AFTER = timedelta(days=365)
+
+
+def check_directory(
+    directory: ServiceDirectory, source: SourceFile, today: date | None = None
+) -> list[Diagnostic]:
+    """Duplicate ids, entries unchecked for more than a year."""
+    today = today or date.today()
+    out = _duplicates(source, [s.id for s in directory.services], "services", "service")
+    for n, service in enumerate(directory.services):
+        if service.checked_on > today:
+            out.append(source.error(
+                ("services", n, "checked_on"),
+                f"service '{service.id}': checked_on {service.checked_on} is in the future",
+                "checked-on-future",
+            ))
+        elif today - service.checked_on > CHECK_AGAIN_AFTER:
+            out.append(source.warning(
+                ("services", n, "checked_on"),
+                f"service '{service.id}' was last checked on {service.checked_on}, more than a "
+                "year ago: call or visit it, then update checked_on",
+                "unchecked",
+            ))
+    return out
+
+
+def check_directories(
+    directories: dict[str, ServiceDirectory], located: dict[tuple[str, str], SourceFile]
+) -> list[Diagnostic]:
+    """Across every directory: a service id used twice; one line with two different numbers
+    (the same ``line`` and kind: a hotline written two ways in two places)."""
+    out: list[Diagnostic] = []
+    first_id: dict[str, str] = {}
+    numbers: dict[tuple[str, str], tuple[str, str]] = {}  # (line, kind) -> (value, where)
+    for directory_id, directory in directories.items():
+        source = located[("service_directory", directory_id)]
+        for n, service in enumerate(directory.services):
+            if service.id in first_id and first_id[service.id] != directory_id:
+                out.append(source.error(
+                    ("services", n, "id"),
+                    f"service id '{service.id}' is also used in directory "
+                    f"'{first_id[service.id]}'",
+                    "duplicate-id",
+                ))
+            first_id.setdefault(service.id, directory_id)
+            for c, contact in enumerate(service.contacts):
+                if contact.line is None or contact.kind not in NUMBER_KINDS:
+                    continue
+                key = (contact.line.casefold(), contact.kind)
+                here = f"service '{service.id}'"
+                if key not in numbers:
+                    numbers[key] = (contact.value, here)
+                elif _digits(numbers[key][0]) != _digits(contact.value):
+                    value, where = numbers[key]
+                    out.append(source.warning(
+                        ("services", n, "contacts", c, "value"),
+                        f"{here}: the {contact.kind} of '{contact.line}' is {contact.value} "
+                        f"here but {value} in {where}: keep one number",
+                        "two-numbers",
+                    ))
+    return out
+
+
+def _digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
+

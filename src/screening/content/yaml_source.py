@@ -8,6 +8,7 @@ refused quickly and in little memory.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
-    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
 
@@ -62,6 +63,9 @@ class SourceFile:
     key_positions: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     text: str = ""
+    #: every scalar exactly as written (``0215551234``, ``+62...``, ``1:30``), before YAML's
+    #: number rules read it: answers files keep text as typed
+    scalars: dict[YamlPath, str] = field(default_factory=dict)
 
     def where(self, loc: YamlPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the deepest known prefix of ``loc`` (1-based)."""
@@ -82,6 +86,21 @@ class SourceFile:
     def warning(self, loc: YamlPath, message: str, code: str, *, key: bool = False) -> Diagnostic:
         line, col = self.where(loc, key=key)
         return Diagnostic(self.path, line, col, message, code, "warning")
+
+
+_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def _join_pairs(text: str) -> str:
+    """``"\\ud83d\\ude00"`` (JSON's escape of one character beyond U+FFFF) is one character;
+    PyYAML leaves it as two halves. A lone half stays, for the checks to refuse."""
+    if not _SURROGATE.search(text):
+        return text
+    return _PAIR.sub(lambda m: m.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"),
+                     text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _TooLarge(Exception):
@@ -119,6 +138,7 @@ class _Builder:
         if node.tag not in _SCALAR_TAGS:
             self._bad_tag(node, loc)
             return None
+        self.source.scalars[loc] = _join_pairs(node.value)
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, yaml.YAMLError):
@@ -132,6 +152,8 @@ class _Builder:
                 )
             )
             return None
+        if isinstance(value, str):
+            return _join_pairs(value)
         # Dates become ISO text: content and answers files speak in strings.
         return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -243,12 +265,17 @@ def load_text(text: str, path: str) -> SourceFile:
 
 def load_file(path: Path, display: str | None = None) -> SourceFile:
     """Read and parse one file; problems are returned as diagnostics, never raised."""
+    from screening.files import TooLarge, read_capped
+
     shown = display or str(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return _failed(shown, f"the file is {size} bytes, over the {MAX_FILE_BYTES} limit")
-        raw = path.read_bytes()
+        # Read at most the cap whatever the size says: a pipe or a device has none.
+        raw = read_capped(path, MAX_FILE_BYTES)
+    except TooLarge:
+        return _failed(shown, f"the file is over the {MAX_FILE_BYTES} bytes limit")
     except OSError as exc:
         return _failed(shown, f"cannot read: {exc.strerror or exc}")
     try:

@@ -28,12 +28,15 @@ class AnswersFile:
     questionnaire: str | None = None
     #: question id -> "PATH:LINE:COL" of its answer, for messages
     places: dict[str, str] = field(default_factory=dict)
+    #: top-level key (questionnaire, officer, ...) -> "PATH:LINE:COL" of its value
+    key_places: dict[str, str] = field(default_factory=dict)
 
 
 def read_answers_file(path: Path) -> AnswersFile:
     """Parse an answers file; raises ScreeningError naming every problem of its shape."""
     from screening.content.yaml_source import load_file
     from screening.errors import ScreeningError, suggest
+    from screening.text import check_label
 
     source = load_file(path)
     if source.diagnostics:
@@ -54,11 +57,27 @@ def read_answers_file(path: Path) -> AnswersFile:
         problems.append(f"{path}:{line}:{col}: 'answers' must be a mapping of question id to "
                         "answer")
         answers = {}
-    texts = {}
+    texts: dict[str, str | None] = {}
     for key in ("language", "officer", "location", "questionnaire"):
         value = data.get(key)
-        if value is not None and not isinstance(value, str):
-            line, col = source.where((key,))
+        if value is None:
+            texts[key] = None
+            continue
+        line, col = source.where((key,))
+        if key in ("officer", "location"):
+            # A name or place stays as typed: '007' is not 7.
+            value = _as_written(source, (key,), value)
+            if not isinstance(value, str):
+                problems.append(f"{path}:{line}:{col}: '{key}' must be text, not "
+                                f"{_shape(value)}")
+                value = None
+            else:
+                try:
+                    value = check_label(value, key) or None
+                except ScreeningError as exc:
+                    problems.append(f"{path}:{line}:{col}: {exc.message}")
+                    value = None
+        elif not isinstance(value, str):
             problems.append(f"{path}:{line}:{col}: '{key}' must be text")
             value = None
         texts[key] = value
@@ -66,11 +85,48 @@ def read_answers_file(path: Path) -> AnswersFile:
         raise ScreeningError("the answers file has problems:\n"
                              + "\n".join(f"  {p}" for p in problems))
     places = {}
-    for qid in answers:
+    written = {}
+    for qid, value in answers.items():
         line, col = source.where(("answers", qid), key=True)
         places[str(qid)] = f"{path}:{line}:{col}"
-    return AnswersFile(str(path), {str(k): v for k, v in answers.items()}, places=places,
-                       **texts)
+        written[str(qid)] = _as_written(source, ("answers", qid), value)
+    key_places = {}
+    for key in ANSWERS_FILE_KEYS:
+        if key in data:
+            line, col = source.where((key,))
+            key_places[key] = f"{path}:{line}:{col}"
+    return AnswersFile(str(path), written, places=places, key_places=key_places, **texts)
+
+
+def _as_written(source: Any, loc: tuple[str, ...], value: Any) -> Any:
+    """A scalar exactly as typed in the file (YAML would read ``0215551234`` as an octal
+    number, ``1:30`` as 90); true/false, blanks, lists and mappings as parsed."""
+    if value is None or isinstance(value, bool | dict | list):
+        return value
+    return source.scalars.get(loc, value)
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false); put it in quotes if it is text"
+    return type(value).__name__
+
+
+def _shape_problem(kind: str, value: Any) -> tuple[str, str] | None:
+    """(catalogue code, message): why ``value``'s shape can never answer a question of type
+    ``kind``; None when it might."""
+    if isinstance(value, dict):
+        return "shape_mapping", "a mapping is not an answer; write the answer as plain text"
+    if isinstance(value, list) and kind != "multi_choice":
+        return "shape_list", "a list is only an answer to a multiple-choice question"
+    if isinstance(value, bool) and kind != "yes_no":
+        return "shape_bool", (f"{str(value).lower()} is not a {kind.replace('_', ' ')} answer; "
+                              "put it in quotes if it is text")
+    return None
 
 
 def checked_answers(questionnaire: Questionnaire, filled: AnswersFile, *, ui: str = "en",
@@ -96,6 +152,14 @@ def checked_answers(questionnaire: Questionnaire, filled: AnswersFile, *, ui: st
     checked: dict[str, Any] = {}
     for question in questionnaire.questions():
         if question.id not in filled.answers:
+            continue
+        shape = _shape_problem(question.type, filled.answers[question.id])
+        if shape:
+            place = filled.places.get(question.id, filled.path)
+            problems.append(f"{place}: question '{question.id}': {shape[1]}")
+            parts.append((place, InvalidAnswer(shape[1], question_id=question.id, code=shape[0],
+                                               values={"value": str(filled.answers[question.id])
+                                                       .lower()})))
             continue
         try:
             checked[question.id] = normalize(question, filled.answers[question.id], lang=ui,

@@ -19,8 +19,10 @@ from screening.models import Question, Questionnaire
 from screening.models.answers import DECLINED, SPECIAL, UNKNOWN, AnswerValue, is_special
 from screening.models.base import localized
 from screening.models.questionnaire import Alert
+from screening.text import unicode_problem
 
 MAX_TEXT = 2000
+_MAX_WHOLE = 10**15  # beyond this a whole number cannot be an age, a count or an amount here
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _YES = {"y", "yes", "ya", "iya", "1"}
 _NO = {"n", "no", "t", "tidak", "tdk", "0"}
@@ -62,6 +64,9 @@ def normalize(
     ``None`` means "left blank" (only for a question that is not required).
     """
     if isinstance(raw, str):
+        problem = unicode_problem(raw)
+        if problem:  # a lone surrogate (a broken paste, a file) cannot be stored
+            raise InvalidAnswer(problem, question_id=question.id, code="not_unicode")
         raw = _CONTROL.sub("", raw).strip()
         if raw in ("?", UNKNOWN):
             return UNKNOWN
@@ -177,6 +182,8 @@ def _number(raw: Any, qid: str) -> int | float:
     if isinstance(raw, bool):
         raise InvalidAnswer("expected a number", question_id=qid, code="not_number",
                             values={"value": raw})
+    if isinstance(raw, int) and abs(raw) >= _MAX_WHOLE:
+        raise InvalidAnswer("the number is too large", question_id=qid, code="too_large")
     if isinstance(raw, int | float):
         value: float = raw
     else:
@@ -200,7 +207,7 @@ def _option_key(question: Question, raw: Any) -> str:
     """An option by its number, its key or its label (any language, any case), or by the
     start of one when only one option starts so (``n`` for "none")."""
     text = str(raw).strip()
-    if text.isdigit() and not question.option(text):
+    if text.isascii() and text.isdigit() and len(text) < 6 and not question.option(text):
         index = int(text)
         if 1 <= index <= len(question.options):
             return question.options[index - 1].key

@@ -108,6 +108,9 @@ class Questionnaire(Strict):
     description: LocalizedText | None = None
     #: The indicator set whose ids the questions map to.
     indicator_set: str
+    #: False for a script that is not a screening (the follow-up after a referral): it gives
+    #: no level, and its questions map to no indicator.
+    scored: bool = True
     sections: list[Section] = Field(min_length=1)
     #: Departure risk rules (facts about this trip), judged apart from identification.
     departure_risk: DepartureRiskRules | None = None

@@ -4,7 +4,7 @@ No SQLite here: the local store feeds its rows to :class:`ChainCheck` a page at 
 central copy (PostgreSQL) can feed the same rows to check a pushed trail on arrival.
 
 Each event's hash covers the previous event's hash and every column, so the hash of one event
-pins every event before it. From schema 4 on, every event is also signed with the Ed25519 key
+pins every event before it. From schema 5 on, every event is also signed with the Ed25519 key
 of the device that wrote it (see :mod:`screening.records.device`); the key lives outside the
 database, so whoever holds only the file cannot add, change or re-chain a signed event. Events
 written before signing began stay unsigned: the first signed event, which follows them in the

@@ -105,6 +105,9 @@ def write_key_pair(folder: Path, passphrase: str) -> tuple[Path, Path]:
     return private_path, public_path
 
 
+MAX_KEY_BYTES = 64 * 1024
+
+
 def _write_new(path: Path, data: bytes, mode: int) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     with os.fdopen(fd, "wb") as handle:
@@ -114,8 +117,13 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
 
 
 def _read(path: Path, what: str) -> bytes:
+    from screening.files import TooLarge, read_capped
+
     try:
-        return Path(path).read_bytes()
+        return read_capped(Path(path), MAX_KEY_BYTES)  # a key is a few hundred bytes
+    except TooLarge:
+        raise KeyProblem(f"{path} is over {MAX_KEY_BYTES} bytes: it cannot be the {what} "
+                         "file.") from None
     except FileNotFoundError:
         raise KeyProblem(f"The {what} file {path} does not exist. Check the path.") from None
     except IsADirectoryError:

@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import sqlite3
 import time
 import uuid
@@ -31,6 +32,7 @@ from typing import Any, Self
 import sqlite_utils
 
 from screening.errors import NotFound, StoreError, suggest
+from screening.files import create_private, private_folder, wider_than_owner
 
 DEFAULT_DB_ENV = "SCREENING_DB"
 APPLICATION = "screening"
@@ -161,7 +163,48 @@ MIGRATIONS: list[tuple[Any, ...]] = [
         "DROP INDEX records_status_started",
     ),
     (
-        # 4: every event signed by the device that wrote it (its key lives outside the file);
+        # 4: referrals (screening.records.referrals) and their status trail.
+        """CREATE TABLE referrals (
+            id TEXT PRIMARY KEY,
+            record_id TEXT NOT NULL REFERENCES records(id),
+            service_id TEXT NOT NULL,
+            service_json TEXT NOT NULL,
+            status TEXT NOT NULL,
+            outcome TEXT,
+            consent TEXT NOT NULL CHECK (consent IN ('given', 'refused', 'overridden')),
+            consent_by TEXT,
+            override_reason TEXT,
+            information_only INTEGER NOT NULL CHECK (information_only IN (0, 1)),
+            reason TEXT,
+            officer TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            closed_at TEXT,
+            erased_at TEXT,
+            trail_key TEXT NOT NULL
+        )""",
+        """CREATE TABLE referral_steps (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            referral_id TEXT NOT NULL REFERENCES referrals(id),
+            status TEXT NOT NULL,
+            outcome TEXT,
+            note TEXT,
+            officer TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX referrals_record ON referrals (record_id, created_at)",
+        "CREATE INDEX referrals_status ON referrals (status, updated_at)",
+        "CREATE INDEX referral_steps_referral ON referral_steps (referral_id, id)",
+        # The status trail is only added to; erasure may blank a note, nothing else.
+        """CREATE TRIGGER referral_steps_append_only BEFORE UPDATE ON referral_steps
+            WHEN NEW.id IS NOT OLD.id OR NEW.referral_id IS NOT OLD.referral_id
+              OR NEW.status IS NOT OLD.status OR NEW.outcome IS NOT OLD.outcome
+              OR NEW.officer IS NOT OLD.officer OR NEW.at IS NOT OLD.at
+              OR (NEW.note IS NOT OLD.note AND NEW.note IS NOT NULL)
+            BEGIN SELECT RAISE(ABORT, 'the referral status trail is append-only'); END""",
+    ),
+    (
+        # 5: every event signed by the device that wrote it (its key lives outside the file);
         # the devices' public keys are recorded, and the trail says when signing began.
         "ALTER TABLE events ADD COLUMN signer TEXT",
         "ALTER TABLE events ADD COLUMN signature TEXT",
@@ -173,7 +216,7 @@ MIGRATIONS: list[tuple[Any, ...]] = [
         lambda store: store._start_signing(),
     ),
     (
-        # 5: what produced an assessment: the hash of the parsed content actually used (from
+        # 6: what produced an assessment: the hash of the parsed content actually used (from
         # the parse cache or a fresh parse), the scoring version and the day it was scored,
         # so verify can re-score like with like. A content snapshot keeps the parsed hash it
         # was first used with.
@@ -203,6 +246,11 @@ def _on_windows() -> bool:
     return os.name == "nt"
 
 
+def app_folder() -> Path:
+    """The tool's own folder for data: the default database, the register of partial files."""
+    return _app_db_path().parent
+
+
 def _app_db_path() -> Path:
     if _on_windows():
         appdata = os.environ.get("APPDATA")
@@ -216,6 +264,33 @@ def _app_db_path() -> Path:
 
 _ID_SHAPE = re.compile(r"(\d{8})-([0-9A-Z]{6})(-[0-9A-Z]{4})?")
 _CROCKFORD_READ = str.maketrans({"I": "1", "L": "1", "O": "0"})
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create a missing database file as 0600 before SQLite does (SQLite gives its -wal and
+    -shm the database file's permissions), whatever the umask."""
+    try:
+        os.close(create_private(path))
+    except FileExistsError:
+        pass  # there already, or another process made it this instant
+    except OSError:
+        pass  # SQLite words the problem when it opens the file
+
+
+def _warn_if_shared(path: Path) -> None:
+    """A database (or its -wal/-shm) that other accounts may read gets a warning with the fix."""
+    shared = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if wider_than_owner(p)]
+    if shared and str(path) not in _warned:
+        _warned.add(str(path))
+        from screening.records.outputs import notice
+
+        notice(
+            f"the records database {path} can be read by other accounts on this computer. "
+            "Make it owner-only: chmod 600 " + " ".join(shlex.quote(str(p)) for p in shared)
+        )
+
+
+_warned: set[str] = set()
 
 
 def _normalize_id(record_id: str) -> str:
@@ -315,6 +390,7 @@ class Database:
         #: (record id, what is wrong) of each record a read had to leave out because its
         #: stored data cannot be decoded; the command names them and exits 1.
         self.damaged: list[tuple[str, str]] = []
+        self.create = create
         self._conn: sqlite3.Connection | None = None
         #: False when the last checkpoint could not empty the write-ahead log.
         self.wal_clean = True
@@ -330,8 +406,18 @@ class Database:
             )
         if not create and not self.path.exists():
             raise StoreError(
-                f"There is no records database at {self.path}. Check the path, {_ELSEWHERE}."
+                f"There is no records database at {self.path}. Check the path, {_ELSEWHERE}.",
+                code="no_database", values={"path": self.path},
             )
+        if not create and self.path.is_file() and self.path.stat().st_size == 0:
+            raise StoreError(
+                f"There is no records database at {self.path}: the file is empty (0 bytes). "
+                f"Restore it from a backup, {_ELSEWHERE}.",
+                code="empty_database", values={"path": self.path},
+            )
+        if create:
+            _create_owner_only(self.path)
+        _warn_if_shared(self.path)
         try:
             self._open()
         except BaseException:
@@ -339,24 +425,26 @@ class Database:
             raise
 
     @classmethod
-    def open(cls, path: Path | None = None) -> Self:
-        """Open ``path``, or the default database; the default folder is created when missing."""
+    def open(cls, path: Path | None = None, *, create: bool = True) -> Self:
+        """Open ``path``, or the default database; the default folder is created (owner-only)
+        when missing. ``create=False`` (commands that read records) never creates a file:
+        a missing or empty one is "no records database at PATH"."""
         target = Path(path).expanduser() if path is not None else default_db_path()
-        if target.absolute() == _app_db_path().absolute():
+        if create and target.absolute() == _app_db_path().absolute():
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                private_folder(target.parent)
             except OSError as exc:
                 raise StoreError(
                     f"Cannot create the folder {target.parent} for the records database "
                     f"({exc.strerror}). Check the permissions of your home folder, {_ELSEWHERE}."
                 ) from None
-        return cls(target)
+        return cls(target, create=create)
 
     # -- opening ---------------------------------------------------------------------------
 
     def _uri_mode(self) -> str:
         # 'rwc' creates a missing file; the folder check above keeps that to intended places.
-        return "rwc"
+        return "rwc" if self.create else "rw"
 
     def _open(self) -> None:
         uri = f"{self.path.absolute().as_uri()}?mode={self._uri_mode()}"
@@ -502,6 +590,12 @@ class Database:
             yield
         except sqlite3.Error as exc:
             raise self._error(exc, action) from exc
+        except UnicodeEncodeError:
+            # A lone surrogate (a broken paste) cannot be stored; the transaction rolled back.
+            raise StoreError(
+                f"Could not {action}: the text holds a broken character (not valid Unicode). "
+                "Nothing was written; retype it."
+            ) from None
 
     @contextlib.contextmanager
     def _write(self, action: str) -> Iterator[None]:

@@ -62,6 +62,7 @@ BASE_COLUMNS = [
     "consent_share",
     "identifying",
     "changes",
+    "referrals",
 ]
 
 NO_CONSENT = {"withheld": "no consent to share"}
@@ -87,15 +88,20 @@ class Tally:
     skipped: Counter = field(default_factory=Counter)
     identifying: Counter = field(default_factory=Counter)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    #: partial files of killed exports found and removed before this one
+    swept: list[Path] = field(default_factory=list)
 
 
 class Sink:
     """The export's destination: stdout, or a file written aside and renamed at the end (an
-    interrupted export never leaves a half file under the chosen name). Owner-only."""
+    interrupted export never leaves a half file under the chosen name). Owner-only; the
+    partial file is registered so a killed export's is removed by the next one."""
 
     def __init__(self, path: Path | None) -> None:
+        from screening.records.outputs import PartialFile
+
         self.path = None if path is None else Path(path).expanduser()
-        self.tmp: Path | None = None
+        self.partial: PartialFile | None = None
         if self.path is None:
             self.handle: IO[str] = sys.stdout
             return
@@ -104,11 +110,12 @@ class Sink:
                 f"Cannot write the export to {self.path}: it is a folder. Give a file name "
                 "with -o. Nothing was exported."
             )
-        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
         try:
-            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            self.partial = PartialFile(self.path)
+            self.handle = os.fdopen(self.partial.fd, "w", encoding="utf-8", newline="")
         except OSError as exc:
+            if self.partial is not None:
+                self.partial.abort()
             raise ScreeningError(
                 f"Cannot write the export to {self.path}: {exc.strerror or exc}. Choose a "
                 "file in a folder you may write to with -o. Nothing was exported."
@@ -124,14 +131,14 @@ class Sink:
             ) from None
 
     def commit(self) -> None:
-        if self.tmp is None or self.path is None:
+        if self.partial is None or self.path is None:
             self.handle.flush()
             return
         try:
             self.handle.flush()
             os.fsync(self.handle.fileno())
             self.handle.close()
-            os.replace(self.tmp, self.path)
+            self.partial.commit()
         except OSError as exc:
             self.abort()
             raise ScreeningError(
@@ -140,12 +147,11 @@ class Sink:
             ) from None
 
     def abort(self) -> None:
-        if self.tmp is None:
+        if self.partial is None:
             return
         with contextlib.suppress(OSError):
             self.handle.close()
-        with contextlib.suppress(OSError):
-            self.tmp.unlink()
+        self.partial.abort()
 
 
 class Content:
@@ -177,7 +183,9 @@ def export(
     ``public`` seals plaintext ones on the fly, ``progress(total)`` gives a context whose value
     is called once a record, ``label`` shows an answer in a language (CSV label columns)."""
     from screening.interview.clock import Clock
+    from screening.records.outputs import sweep_partials
 
+    swept = sweep_partials(options.output)
     content = Content(store)
     total = store.count_records(**options.filters)
     columns = _csv_columns(store, content, options, private is not None) if (
@@ -193,9 +201,10 @@ def export(
     if options.override_consent:
         detail["override_consent"] = True
         detail["reason"] = options.reason
-    store.log_event(None, "export", officer=options.officer, at=clock.stamp(), detail=detail)
-    tally = Tally()
+    tally = Tally(swept=swept)
     try:
+        store.log_event(None, "export", officer=options.officer, at=clock.stamp(),
+                        detail=detail)
         with progress(total) as advance:
             _write_all(store, content, options, private, public, columns, sink, tally,
                        advance, clock, label)
@@ -395,6 +404,12 @@ def _csv_columns(store: Any, content: Content, options: Options, opened: bool) -
     return list(columns)
 
 
+def _referral_cell(referral: dict[str, Any]) -> str:
+    """'R-7KQ2ZD uptd_ppa closed/assisted': one referral in a CSV cell."""
+    status = referral["status"] + (f"/{referral['outcome']}" if referral.get("outcome") else "")
+    return f"{referral['id']} {referral['service']} {status}"
+
+
 def _cell(value: Any) -> str:
     from screening.records.protection import is_marker, marker_text
 
@@ -439,6 +454,7 @@ def _csv_row(
         "consent_share": record.get("consent_share"),
         "identifying": status,
         "changes": len(record.get("history") or []),
+        "referrals": [_referral_cell(r) for r in record.get("referrals") or []],
     }
     out = {k: _cell(v) for k, v in row.items()}
     for qid, value in record["answers"].items():

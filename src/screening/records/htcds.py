@@ -9,9 +9,9 @@ and key named here exists in the bundled content and that every indicator and ev
 a question read here is mapped or deliberately left out, so a content edit cannot break the
 mapping silently. ``docs/htcds.md`` is generated from these tables (``htcds_doc``).
 
-A screening is not a case: the person screened is not an identified victim, and referral
-fields are left out until the tool records actual referrals (a level's suggested referrals
-are not referrals).
+A screening is not a case: the person screened is not an identified victim. The referral
+fields come from the referrals actually made (``screening referrals``), never from a level's
+suggestions, and not from a referral recorded as information given only.
 """
 
 from __future__ import annotations
@@ -234,6 +234,38 @@ def _option_label(questionnaire: Any, qid: str, key: str, lang: str) -> str:
     return localized(option.label, lang)
 
 
+#: ``cas_Status`` while a referral is open, and once every referral is closed.
+STATUS_OPEN = "FollowUp"
+STATUS_CLOSED = "ClosedReferred"
+REFERRAL_REASON = "AdditionalServicesRequired"
+
+
+def referral_fields(record: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The case's referral fields from the referrals made; none when there is none. The
+    organisations (a lookup: one text) are joined with "; "; no referral's words leave."""
+    made = [r for r in record.get("referrals") or [] if not r.get("information_only")]
+    if not made:
+        return {}
+    names = []
+    for r in made:
+        name = r.get("service_name")
+        text = localized(name, lang) if isinstance(name, dict) else str(r.get("service"))
+        if text not in names:
+            names.append(text)
+    return {
+        "cas_Status": STATUS_OPEN if any(r.get("status") != "closed" for r in made)
+        else STATUS_CLOSED,
+        "cas_ReferredOrganisation": "; ".join(names),
+        "cas_OutgoingReferralDate": min(str(r["created_at"]) for r in made)[:10],
+        "cas_ReasonForOutgoingReferral": REFERRAL_REASON,
+        "cas_OutgoingReferralDetails": "; ".join(
+            f"{r['id']} {r['service']}: {r['status']}"
+            + (f" ({r['outcome']})" if r.get("outcome") else "") for r in made),
+        "x_Referrals": [{k: r.get(k) for k in ("id", "service", "status", "outcome",
+                                                 "created_at", "closed_at")} for r in made],
+    }
+
+
 def skip_reason(record: dict[str, Any]) -> str | None:
     """Why a record has no HTCDS case, or None."""
     if record.get("status") != "completed":
@@ -308,6 +340,7 @@ def to_case(
     for field, x_field in DETAILS.items():
         if details.get(field):
             case[x_field] = "; ".join(details[field])
+    case.update(referral_fields(record, lang))
     dimensions = assessment.get("dimensions") or {}
     case.update({
         "x_RecordId": record.get("id"),

@@ -120,10 +120,19 @@ erased record has none.
 
 ## Referrals
 
-`cas_Status`, `cas_ReferredOrganisation`, `cas_OutgoingReferralDate`,
-`cas_ReasonForOutgoingReferral` and `cas_OutgoingReferralDetails` are left out: they describe
-referrals actually made, and the tool does not record referrals yet. The referrals a level
-suggests are advice to the officer, not a referral, and are not exported as one.
+The referral fields come from the referrals actually made with `screening referrals`; a
+record without one has none of them. The referrals a level suggests are advice to the
+officer, not a referral, and are never exported as one; a referral recorded as information
+given only (no consent to share) is not a referral either.
+
+| field | from |
+|---|---|
+| `cas_Status` | `{status_open}` while a referral is open, `{status_closed}` once all are closed |
+| `cas_ReferredOrganisation` | the services' names in `--lang`, joined with "; " (one text) |
+| `cas_OutgoingReferralDate` | the day the first referral was made |
+| `cas_ReasonForOutgoingReferral` | `{reason}` |
+| `cas_OutgoingReferralDetails` | each referral's id, service, status, outcome; never its words |
+| `x_Referrals` | the same, as a list of objects |
 
 ## Fields not used
 
@@ -220,6 +229,9 @@ def render() -> str:
         for n, (key, values) in enumerate(options.items()):
             rows.append(f"| {'`' + qid + '`' if n == 0 else ''} | `{key}` | {_values(values)} |")
     return _HEAD.format(
+        status_open=htcds.STATUS_OPEN,
+        status_closed=htcds.STATUS_CLOSED,
+        reason=htcds.REFERRAL_REASON,
         version=htcds.HTCDS_VERSION,
         details=details,
         fields=fields,

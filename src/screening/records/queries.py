@@ -8,7 +8,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from screening.errors import NotFound, ScreeningError, StoreError
@@ -43,7 +43,8 @@ def _bound(value: str | date, *, end: bool) -> tuple[str, str]:
         moment = value
     elif isinstance(value, date):
         day = value
-        return (">=", day.isoformat()) if not end else ("<", (day + timedelta(1)).isoformat())
+        # The end of the day as a stamp, not the next day: 9999-12-31 has none.
+        return (">=", day.isoformat()) if not end else ("<=", f"{day.isoformat()}T23:59:59.999999Z")
     else:
         text = str(value).strip()
         try:
@@ -57,7 +58,10 @@ def _bound(value: str | date, *, end: bool) -> tuple[str, str]:
             ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    stamp = moment.astimezone(UTC).strftime(_STAMP)
+    try:
+        stamp = moment.astimezone(UTC).strftime(_STAMP)
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before the first representable moment
+        stamp = "0001-01-01T00:00:00.000000Z" if moment.year == 1 else "9999-12-31T23:59:59.999999Z"
     return (">=", stamp) if not end else ("<=", stamp)
 
 
@@ -197,6 +201,28 @@ class Queries(Database):
                     "signer": e["signer"],
                 }
             )
+        referrals: dict[str, list[dict[str, Any]]] = {rid: [] for rid in ids}
+        for r in self._db.query(
+            "SELECT record_id, id, service_id, service_json, status, outcome, consent, "
+            "information_only, created_at, updated_at, closed_at FROM referrals "
+            f"WHERE record_id IN ({marks}) ORDER BY created_at, id",
+            ids,
+        ):
+            service = _load(r["service_json"]) or {}
+            referrals[r["record_id"]].append(
+                {
+                    "id": r["id"],
+                    "service": r["service_id"],
+                    "service_name": service.get("name"),
+                    "status": r["status"],
+                    "outcome": r["outcome"],
+                    "consent": r["consent"],
+                    "information_only": bool(r["information_only"]),
+                    "created_at": r["created_at"],
+                    "updated_at": r["updated_at"],
+                    "closed_at": r["closed_at"],
+                }
+            )
         answers: dict[str, dict[str, object]] = {rid: {} for rid in ids}
         for rid, qid, value_json in self._db.execute(
             "SELECT record_id, question_id, value_json FROM answers "
@@ -229,6 +255,8 @@ class Queries(Database):
                 "notes": notes[row["id"]],
                 "history": history[row["id"]],
                 "events": events[row["id"]],
+                # whom the person was referred to, and how it stands (no words: see referrals)
+                "referrals": referrals[row["id"]],
             }
             for row in rows
         ]

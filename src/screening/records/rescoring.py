@@ -137,15 +137,17 @@ def _risk_changes(before: Any, after: Any) -> list[str]:
 
 def _fresh(db: Any, content_hash: str, parse_snapshot: Any, content_error: Any) -> Any:
     row = db.execute(
-        "SELECT questionnaire_yaml, indicator_set_yaml FROM content WHERE hash = ?",
+        "SELECT questionnaire_yaml, indicator_set_yaml, extra_json FROM content WHERE hash = ?",
         [content_hash],
     ).fetchone()
-    from screening.content.catalogue import hash_texts
+    from screening.records.trail import content_hash as hash_of
 
-    if row is None or hash_texts(row[0], row[1]) != content_hash:
+    if row is None or hash_of(row[0], row[1], row[2]) != content_hash:
         return None  # no snapshot, or an edited one: the content check names it
     try:
-        return parse_snapshot({"questionnaire": row[0], "indicator_set": row[1]}, cache=False)
+        extra = json.loads(row[2]) if row[2] else {}
+        snapshot = {"questionnaire": row[0], "indicator_set": row[1], **extra}
+        return parse_snapshot(snapshot, cache=False)
     except (content_error, ValueError, TypeError):
         return None
 

@@ -189,6 +189,7 @@ class Sealing(Trail):
                     )
                     self._mark_history(rid, protect, ERASED)
                 notes = self._db.execute("DELETE FROM notes WHERE record_id = ?", [rid]).rowcount
+                referrals = self._erase_referrals(rid, officer, at)
                 self._db.execute(
                     "UPDATE records SET sealed_json = NULL, assessment_json = ?, erased_at = ? "
                     "WHERE id = ?",
@@ -196,17 +197,40 @@ class Sealing(Trail):
                 )
                 self._new_trail_key(rid)
                 detail = {"reason": reason, "questions": erased, "notes": notes}
+                if referrals:
+                    detail["referrals"] = referrals
                 self._record_event(rid, kind, officer, at, detail, full=True)
-                result = {"id": rid, "removed": False, "questions": erased, "notes": notes}
+                result = {"id": rid, "removed": False, "questions": erased, "notes": notes,
+                          "referrals": referrals}
         if checkpoint:
             self.checkpoint()
         return result
 
+    def _erase_referrals(self, rid: str, officer: str, at: str) -> int:
+        """Blank the words of the record's referrals (reason, notes) under a new key; their
+        anonymous status trail stays. One ``referral_erased`` event each; returns how many."""
+        from screening.records.referrals import referral_digest
+
+        ids = [r for (r,) in self._db.execute(
+            "SELECT id FROM referrals WHERE record_id = ? AND erased_at IS NULL", [rid])]
+        for ref in ids:
+            self._db.execute(
+                "UPDATE referrals SET reason = NULL, erased_at = ?, trail_key = ? WHERE id = ?",
+                [at, secrets.token_hex(32), ref],
+            )
+            self._db.execute("UPDATE referral_steps SET note = NULL WHERE referral_id = ?", [ref])
+            self._event(rid, "referral_erased", officer, at, {"referral": ref},
+                        {"referral": ref, "digest": referral_digest(self._db, ref)})
+        return len(ids)
+
     def purge_candidates(
-        self, *, completed_before: str | None, drafts_before: str | None
+        self, *, completed_before: str | None, drafts_before: str | None,
+        record_id: str | None = None,
     ) -> list[dict[str, Any]]:
         """Completed records finished before ``completed_before`` and not erased yet, and drafts
-        untouched since before ``drafts_before``: id, status, content hash."""
+        untouched since before ``drafts_before``: id, status, content hash. With
+        ``record_id``, only that record if it still is one (a purge running alongside may
+        have taken it)."""
         clauses, params = [], []
         if completed_before is not None:
             clauses.append("(status = 'completed' AND erased_at IS NULL AND completed_at < ?)")
@@ -216,11 +240,15 @@ class Sealing(Trail):
             params.append(drafts_before)
         if not clauses:
             return []
+        where = f"({' OR '.join(clauses)})"
+        if record_id is not None:
+            where += " AND id = ?"
+            params.append(record_id)
         with self._guard("find the records to purge"):
             return list(
                 self._db.query(
                     "SELECT id, status, content_hash, started_at, updated_at, completed_at "
-                    f"FROM records WHERE {' OR '.join(clauses)} ORDER BY started_at, id",
+                    f"FROM records WHERE {where} ORDER BY started_at, id",
                     params,
                 )
             )

@@ -7,6 +7,8 @@ import json
 import os
 from pathlib import Path
 
+from screening.files import private_folder, write_private
+
 KEYS = ("officer", "location", "language", "ui", "office", "central_url")
 
 
@@ -36,10 +38,8 @@ def save(values: dict[str, str]) -> bool:
     path = settings_path()
     merged = {**load(), **{k: v for k, v in values.items() if k in KEYS and v}}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(merged, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
+        private_folder(path.parent)
+        write_private(path, json.dumps(merged, ensure_ascii=False, indent=2))
+    except (OSError, UnicodeEncodeError):
         return False
     return True

@@ -47,15 +47,21 @@ from screening.records.device import DeviceKey, device_key
 from screening.records.rescoring import check_scores
 
 _DIGEST_CHARS = 32  #: 128 bits of HMAC-SHA256
-#: Record columns added after the trail began (schema 5): left out of a digest while NULL.
+#: Record columns added after the trail began (schema 6): left out of a digest while NULL.
 _ADDED_LATER = ("parsed_hash", "scoring_version", "scored_on")
 
 
-def content_hash(questionnaire_yaml: str, indicator_set_yaml: str) -> str:
-    """The hash a content snapshot is stored under (as ``Catalogue.content_hash``)."""
+def content_hash(questionnaire_yaml: str, indicator_set_yaml: str, extra_json: str | None) -> str:
+    """The hash a content snapshot is stored under (as ``Catalogue.content_hash``): its texts
+    in snapshot order, the service directories (``extra_json``) after the two."""
     from screening.content.catalogue import hash_texts
 
-    return hash_texts(questionnaire_yaml, indicator_set_yaml)
+    try:
+        extra = json.loads(extra_json) if extra_json else {}
+    except ValueError:
+        extra = {}
+    texts = [str(v) for v in extra.values()] if isinstance(extra, dict) else []
+    return hash_texts(questionnaire_yaml, indicator_set_yaml, *texts)
 
 
 def _mac(key: str | None, value: object) -> str:
@@ -135,7 +141,7 @@ class Trail(Database):
         self._db.table("events").insert(row)
 
     def _signs(self) -> bool:
-        """Whether events are signed here (schema 4 on; a migration before it writes unsigned
+        """Whether events are signed here (schema 5 on; a migration before it writes unsigned
         events, as the version it stands for did)."""
         if not getattr(self, "_signing", False):
             columns = {c[1] for c in self._db.execute("PRAGMA table_info(events)")}
@@ -156,7 +162,7 @@ class Trail(Database):
         return key
 
     def _start_signing(self) -> None:
-        """Migration 4: from here on every event is signed. The first signed event follows
+        """Migration 5: from here on every event is signed. The first signed event follows
         every earlier one in the chain, so it vouches that they have not changed since."""
         self._signing = True
         now = datetime.now(UTC).strftime(_STAMP)
@@ -165,7 +171,7 @@ class Trail(Database):
             "signing",
             "",
             now,
-            {"reason": "schema 4: every event is signed from here on",
+            {"reason": "schema 5: every event is signed from here on",
              "device": self._signer().fingerprint},
         )
 
@@ -379,10 +385,11 @@ class Trail(Database):
 
     def _verify_content(self, report: Report) -> None:
         """Every content snapshot against its hash: scoring replays from these texts."""
-        for stored, questionnaire_yaml, indicator_set_yaml in self._db.execute(
-            "SELECT hash, questionnaire_yaml, indicator_set_yaml FROM content ORDER BY hash"
+        for stored, questionnaire_yaml, indicator_set_yaml, extra_json in self._db.execute(
+            "SELECT hash, questionnaire_yaml, indicator_set_yaml, extra_json FROM content "
+            "ORDER BY hash"
         ):
-            if content_hash(questionnaire_yaml, indicator_set_yaml) != stored:
+            if content_hash(questionnaire_yaml, indicator_set_yaml, extra_json) != stored:
                 report(
                     "content",
                     stored,
