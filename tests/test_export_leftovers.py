@@ -87,6 +87,10 @@ def test_after_sigkill_the_next_command_removes_the_plaintext(
     folder.mkdir()
     process = _export(db, private, folder / "out.csv")
     partial = _partial_appears(folder, process)
+    deadline = time.monotonic() + 60  # the header comes first: wait for a name to be written
+    while not _plaintext_in(folder) and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.005)
     process.kill()
     process.communicate(timeout=60)
     assert _plaintext_in(folder) == [partial]  # what a killed export leaves
