@@ -505,22 +505,11 @@ def _letter_html(store: Store, referral: dict[str, Any], lang: str, record: dict
 
 
 def _check_output(path: Path, store: Store, force: bool) -> None:
-    """Never write over the records database; an existing file only with --force."""
-    from screening.errors import ScreeningError
+    """The shared output check (``screening.records.outputs``): never the database, its
+    companions or a key; an existing file only with --force."""
+    from screening.records.outputs import check_output
 
-    target = path.expanduser()
-    database = Path(store.path)
-    for protected in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
-        if target.exists() and protected.exists() and target.samefile(protected) or (
-            target.absolute() == protected.absolute()
-        ):
-            raise ScreeningError(
-                f"{path} is the records database: the letter would destroy it. Choose "
-                "another file with -o."
-            )
-    if target.exists() and not force:
-        raise ScreeningError(f"{path} already exists; nothing was written.",
-                             hint="use --force to replace it, or choose another file with -o")
+    check_output(path, db=store.path, force=force, what="the referral file")
 
 
 def _write(path: Path, text: str) -> None:
