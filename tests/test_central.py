@@ -57,8 +57,12 @@ def central(pg: Server) -> str:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
+    from screening.records.device import device_key_path
+
     return {
         "SCREENING_SETTINGS": str(tmp_path / "settings.json"),
+        # the laptop's one key, as the in-process fill() uses it
+        "SCREENING_DEVICE_KEY": str(device_key_path()),
         "SCREENING_KEY_PASSPHRASE": PASSPHRASE,
         "SCREENING_CENTRAL_URL": "",
         "SCREENING_DB": "",
@@ -133,11 +137,11 @@ def test_a_central_url_where_a_laptop_file_is_needed_is_one_message(tmp_path: Pa
 def test_init_creates_schema_and_roles_then_is_a_no_op(pg: Server, central: str) -> None:
     again = invoke({}, "central", "init", central)
     assert again.exit_code == 0, again.output
-    assert "up to date (version 2)" in again.stderr
+    assert "up to date (version 3)" in again.stderr
     assert "GRANT INSERT ON screening.events" in again.stdout
     status = invoke({}, "central", "status", central, "--format", "json")
     assert json.loads(status.stdout) == {
-        "schema_version": 2, "records": 0, "events": 0, "devices": [], "device_count": 0
+        "schema_version": 3, "records": 0, "events": 0, "devices": [], "device_count": 0
     }
     sql = invoke({}, "central", "init", central, "--print-sql")
     assert sql.exit_code == 0 and "CREATE FUNCTION screening.put_record" in sql.stdout
@@ -146,7 +150,7 @@ def test_init_creates_schema_and_roles_then_is_a_no_op(pg: Server, central: str)
     with pg.admin(other) as conn:
         conn.execute(sql.stdout.split("-- Then")[0])
     assert json.loads(invoke({}, "central", "status", pg.url(other), "--format",
-                             "json").stdout)["schema_version"] == 2
+                             "json").stdout)["schema_version"] == 3
 
 
 def test_bad_servers_are_one_message_without_the_password(pg: Server, central: str,
@@ -200,9 +204,9 @@ def test_init_migrates_an_older_central_schema_keeping_its_rows(pg: Server,
 
     Store(tmp_path / "a.db").close()  # a laptop with nothing yet (a missing file is an error)
     result = push(env, tmp_path / "a.db", url)
-    assert result.exit_code == 1 and "needs 2" in result.stderr, result.output
+    assert result.exit_code == 1 and "needs 3" in result.stderr, result.output
     migrated = invoke(env, "central", "init", url)
-    assert migrated.exit_code == 0 and "1 → 2" in migrated.stderr, migrated.output
+    assert migrated.exit_code == 0 and "1 → 3" in migrated.stderr, migrated.output
     db = tmp_path / "a.db"
     fill(db, 2, None)
     assert pushed(push(env, db, url))["added"] == 2
