@@ -96,35 +96,41 @@ def push(
     login = "?"
     try:
         with guard(url, "push to the central database"):
-            require_schema(conn, url, SCHEMA_VERSION)
-            login = str(conn.execute("SELECT session_user").fetchone()[0])
-            conn.commit()
-            keys = _admit(conn, source)
-            _push_content(conn, source)
-            _push_events(conn, source, summary, progress, event_batch, keys)
-            _push_records(conn, source, summary, progress, record_batch)
-            with conn.transaction():
-                conn.execute(
-                    f"INSERT INTO {SCHEMA}.pushes (device_id, office, via, events, added, "
-                    "updated, same, refused, detail) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    [
-                        source.device_id, source.office, via, summary.events, summary.added,
-                        summary.updated, summary.same, len(summary.refused),
-                        json.dumps({"refused": summary.refused[:100]}),
-                    ],
-                )
-    except psycopg.errors.RaiseException as exc:
-        # The centre's own checks (schema.py): what slipped past ours, or another login.
-        hint = getattr(exc.diag, "message_hint", None)
-        if hint == "login":
-            raise TrustRefused(login_refused(source.device_id, login)) from None
-        if hint == "key":
-            raise TrustRefused(_refused_chain(source, describe(exc, url, "push").message)
-                               ) from None
-        raise ChainRefused(_refused_chain(source, describe(exc, url, "push").message)) from None
+            try:
+                require_schema(conn, url, SCHEMA_VERSION)
+                login = str(conn.execute("SELECT session_user").fetchone()[0])
+                conn.commit()
+                keys = _admit(conn, source)
+                _push_content(conn, source)
+                _push_events(conn, source, summary, progress, event_batch, keys)
+                _push_records(conn, source, summary, progress, record_batch)
+                with conn.transaction():
+                    conn.execute(
+                        f"INSERT INTO {SCHEMA}.pushes (device_id, office, via, events, added, "
+                        "updated, same, refused, detail) "
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        [
+                            source.device_id, source.office, via, summary.events, summary.added,
+                            summary.updated, summary.same, len(summary.refused),
+                            json.dumps({"refused": summary.refused[:100]}),
+                        ],
+                    )
+            except psycopg.errors.RaiseException as exc:
+                # The centre's own checks (schema.py): what slipped past ours, another login.
+                raise _refusal(exc, source, url, login) from None
     finally:
         conn.close()
     return summary
+
+
+def _refusal(exc: Any, source: Source, url: str, login: str) -> ScreeningError:
+    hint = getattr(exc.diag, "message_hint", None)
+    if hint == "login":
+        return TrustRefused(login_refused(source.device_id, login))
+    why = describe(exc, url, "push").message
+    if hint == "key":
+        return TrustRefused(_refused_chain(source, why))
+    return ChainRefused(_refused_chain(source, why))
 
 
 def _refused_chain(source: Source, why: str) -> str:
