@@ -910,8 +910,15 @@ def test_another_login_cannot_push_a_device_nor_overwrite_its_records(
                          [device, head[1] + 1, head[2]])
         with pytest.raises(psycopg.errors.RaiseException, match="another login"):
             conn.execute("SELECT screening.admit_device(%s, '[]')", [device])
-    # Its own login cannot put a state the device's trail does not vouch for.
+    # Its own login can neither add an event signed by a key not trusted for the device (the
+    # database checks whose key, the tool and verify check the signature itself) nor put a
+    # state the device's trail does not vouch for.
     with psycopg.connect(kanim_a, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.RaiseException, match="not one trusted for it"):
+            conn.execute("INSERT INTO screening.events (device_id, id, kind, officer, at, "
+                         "prev_hash, hash, signer, signature) "
+                         "VALUES (%s, %s, 'x', 'x', 'x', %s, 'h', 'ffff-ffff-ffff-ffff-ffff', "
+                         "'c2ln')", [device, head[1] + 1, head[2]])
         for event in (10**9, before["events"][0][1]):  # none, or another record's
             forged = {**body, "event": event}
             outcome = conn.execute("SELECT screening.put_record(%s, NULL, 'x', %s::jsonb)",
