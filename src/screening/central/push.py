@@ -5,7 +5,8 @@ Idempotent and resumable by construction: nothing is marked on the laptop; each 
 centre what it holds for this device (the head of its event chain, the version of each record)
 and sends only the rest, one transaction per batch. A push killed at any moment loses at most
 its open batch, which the next push sends again; a record or event already there is never
-sent twice. Events go first (the chain is checked as it arrives), then the finished records.
+sent twice. Events go first (the chain and each signature are checked as they arrive, against
+the keys the centre trusts for the device: trust.py), then the finished records.
 """
 
 from __future__ import annotations

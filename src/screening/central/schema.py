@@ -15,6 +15,11 @@ Who may do what:
 - ``screening_read`` (reports, exports) reads everything and writes only the central access
   trail, through ``log_access``.
 Sealed values stay sealed: the centre never holds a private key.
+
+Whom it believes (schema 3, trust.py): each device is bound at first contact
+(``admit_device``) to its signing keys and to the login that pushed it; the database refuses
+another login's events and records for it and events signed by a key not trusted for it, and
+``put_record`` takes a record's state only when the device's trail at the centre names it.
 """
 
 from __future__ import annotations
