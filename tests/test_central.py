@@ -811,8 +811,18 @@ def test_events_forged_on_the_laptop_are_refused_though_their_hashes_hold(
     rechain(db, head + 2, {"officer": "someone else"})
     result = push(env, db, central)
     assert result.exit_code == 1, result.output
-    assert f"event {head + 2}" in said(result) and "valid signature" in said(result)
+    assert "valid signature" in said(result) and "or an event before it" in said(result)
     assert central_rows(central) == before
+    # Only the signatures were damaged, the events intact: the push takes them (the last
+    # signature vouches for them all); the centre's verify, which checks every one, names it.
+    rechain(db, head + 2, {"officer": "petugas-uji"})  # as it was: the signatures hold again
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE events SET signature = 'AAAA' WHERE id = ?", [head + 2])
+    assert pushed(push(env, db, central))["added"] == 1
+    verify = invoke(env, "records", "verify", "--db", central, "--format", "json")
+    assert verify.exit_code == 1
+    assert [p["id"] for p in json.loads(verify.stdout)["problems"]] == [
+        f"{laptop_device(db)}:{head + 2}"]
 
 
 def test_events_from_before_signing_are_noted_and_an_unsigned_one_after_is_refused(

@@ -10,17 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterator
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from screening.central.connection import SCHEMA, connect, guard, redact, require_schema
-from screening.central.schema import SCHEMA_VERSION
-from screening.central.trust import as_event, keys_from
+from screening.central.schema import GENESIS, SCHEMA_VERSION
 from screening.errors import NotFound, suggest
-from screening.records.chain import GENESIS, ChainCheck
 from screening.records.database import _normalize_id
 from screening.records.outbox import RELATED
 from screening.records.queries import filters
 from screening.records.trail import state_digests
+
+if TYPE_CHECKING:
+    from screening.records.chain import ChainCheck
 
 _ITERSIZE = 500
 _LIST_COLUMNS = (
@@ -263,6 +264,9 @@ class CentralStore:
     ) -> ChainCheck:
         """The device's chain through the laptop's own check, with the keys the centre trusts
         for it (and those of ``also`` it has seen) as the only proof of a signature."""
+        from screening.central.trust import as_event, keys_from
+        from screening.records.chain import ChainCheck
+
         rows = self._conn.execute(
             f"SELECT fingerprint, public_key, trusted_by IS NOT NULL FROM {SCHEMA}.device_keys "
             "WHERE device_id = %s",

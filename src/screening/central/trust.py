@@ -12,8 +12,9 @@ schema.py):
   approved. The database itself refuses another login's events and records for the device.
 
 PostgreSQL cannot check an Ed25519 signature, so the signatures are checked here, by the
-pushing tool as the events arrive (:func:`segment_problem`) and by ``records verify --db URL``
-over everything the centre holds. Events written before signing began on a laptop are
+pushing tool as the events arrive (:func:`segment_problem`, one signature per key and batch,
+which vouches for the events before it) and by ``records verify --db URL`` over everything
+the centre holds, every signature. Events written before signing began on a laptop are
 accepted the way the laptop's own verify accepts them: the first signed event after them
 vouches for them; an unsigned event after a signed one is a forgery.
 """
@@ -23,10 +24,18 @@ from __future__ import annotations
 import base64
 import contextlib
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from screening.errors import ScreeningError
-from screening.records.chain import ChainCheck, Event, canonical, fingerprint, signature_holds
+from screening.records.chain import (
+    ChainCheck,
+    Event,
+    canonical,
+    fingerprint,
+    signature_holds,
+    signed_message,
+)
 
 _BUNDLE = b"screening bundle v1\0"  # domain separation: a bundle signature signs nothing else
 
@@ -60,6 +69,38 @@ def untrusted_signer(rows: Iterable[tuple], keys: Collection[str]) -> tuple[int,
     return None
 
 
+@dataclass
+class SegmentCheck(ChainCheck):
+    """The laptop's chain check for a pushed segment, one signature checked per key: each
+    event's hash pins every event before it, so a valid signature on the last event a key
+    signed in the segment vouches for everything up to it (an Ed25519 check costs a hundred
+    times a hash). Every event must still be whole, linked, signed once signing began, and
+    name a trusted key; ``records verify --db`` checks every signature."""
+
+    _last: dict[str, Event] = field(default_factory=dict)
+
+    def _signature(self, event: Event) -> None:
+        if event.signer is None or event.signer not in self.keys:
+            super()._signature(event)  # the rules for unsigned events and unknown keys
+            return
+        if self.first_signed is None:
+            self.first_signed = event.id
+        self.signers[event.signer] = self.signers.get(event.signer, 0) + 1
+        self._last[event.signer] = event
+
+    def finish(self, counter: int | None = None) -> None:
+        for signer, event in sorted(self._last.items()):
+            if not signature_holds(self.keys[signer], signed_message(event.hash or ""),
+                                   event.signature):
+                self.report(
+                    "event", event.id,
+                    f"event {event.id} ({event.kind}) does not carry a valid signature of "
+                    f"device {signer}: it, or an event before it, was edited or forged behind "
+                    "the tool's back",
+                )
+        super().finish(counter)
+
+
 def segment_problem(
     rows: list[tuple], after_id: int, after_hash: str, keys: Mapping[str, bytes],
     *, signed_before: bool,
@@ -69,7 +110,7 @@ def segment_problem(
     (``signed_before``: the centre already holds a signed event of this device). None when
     nothing is."""
     problems: list[str] = []
-    walk = ChainCheck(
+    walk = SegmentCheck(
         lambda _what, _id, text: problems.append(text), keys=keys, trusted=set(keys),
         last_id=after_id, head=after_hash, first_signed=after_id if signed_before else None,
     )
