@@ -128,10 +128,14 @@ def _refusal(exc: Any, source: Source, url: str, login: str) -> ScreeningError:
     hint = getattr(exc.diag, "message_hint", None)
     if hint == "login":
         return TrustRefused(login_refused(source.device_id, login))
-    why = describe(exc, url, "push").message
-    if hint == "key":
-        return TrustRefused(_refused_chain(source, why))
-    return ChainRefused(_refused_chain(source, why))
+    if hint == "key":  # the key changed at the centre between our check and the insert
+        return TrustRefused(
+            f"The central database refused this push: {exc.diag.message_primary}. Nothing more "
+            "was sent. If this laptop's key was replaced, check 'screening keys device' on it, "
+            f"then the administrator approves it: screening central trust URL "
+            f"{source.device_id} --key FINGERPRINT."
+        )
+    return ChainRefused(_refused_chain(source, describe(exc, url, "push").message))
 
 
 def _refused_chain(source: Source, why: str) -> str:
