@@ -734,16 +734,18 @@ def device_keys(url: str) -> dict[str, bool]:
 
 
 def test_a_device_is_known_by_its_first_key_and_another_is_refused_until_approved(
-    central: str, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pg: Server, central: str, env: dict[str, str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     db = tmp_path / "a.db"
+    kanim = login_url(pg, central, "kanim_bkl")
     first = use_key(tmp_path / "first.pem", env, monkeypatch)
     fill(db, 2, None)
-    pushed(push(env, db, central))
+    pushed(push(env, db, kanim))
     shown = json.loads(invoke(env, "keys", "device", "--format", "json").stdout)
     status = json.loads(invoke({}, "central", "status", central, "--format", "json").stdout)
     assert status["devices"][0]["keys"] == first == shown["fingerprint"]  # pinned, shown
-    assert status["devices"][0]["logins"] == "postgres"
+    assert status["devices"][0]["logins"] == "kanim_bkl"
     text = invoke({}, "central", "status", central)
     assert first in text.stdout
     before = central_rows(central)
@@ -751,7 +753,7 @@ def test_a_device_is_known_by_its_first_key_and_another_is_refused_until_approve
     # The laptop's key is replaced (lost): its new events are signed by another key.
     second = use_key(tmp_path / "second.pem", env, monkeypatch)
     fill(db, 1, None, seed=9)
-    result = push(env, db, central)
+    result = push(env, db, kanim)
     assert result.exit_code == 1, result.output
     message = said(result)
     assert f"signed by key {second}" in message and f"by key {first}" in message
@@ -763,7 +765,7 @@ def test_a_device_is_known_by_its_first_key_and_another_is_refused_until_approve
     # The administrator checks 'screening keys device' on the laptop and approves the key.
     approved = invoke({}, "central", "trust", central, laptop_device(db), "--key", second)
     assert approved.exit_code == 0, approved.output
-    assert pushed(push(env, db, central))["added"] == 1
+    assert pushed(push(env, db, kanim))["added"] == 1
     assert central_rows(central) == laptop_rows(db)
     verify = invoke(env, "records", "verify", "--db", central, "--format", "json")
     assert verify.exit_code == 0, verify.output
@@ -965,6 +967,11 @@ def test_another_login_cannot_push_a_device_nor_overwrite_its_records(
     assert imported.exit_code == 0, imported.output
     assert json.loads(imported.stdout)["added"] == 1
     assert central_rows(central) == laptop_rows(a)
+    # The database's owner administers: it may push any device, and is bound to none.
+    fill(a, 1, None, seed=6)
+    assert pushed(push(env, a, central))["added"] == 1
+    status = json.loads(invoke({}, "central", "status", central, "--format", "json").stdout)
+    assert status["devices"][0]["logins"] == "kanim_a, kanim_b"
 
 
 # -- bundles -------------------------------------------------------------------------------
