@@ -7,6 +7,7 @@ cursor; every read of identifying data is logged in the central access trail (``
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -135,6 +136,46 @@ class CentralStore:
         result = {"questionnaire": row[0], "indicator_set": row[1]}
         result.update(json.loads(row[2]) if row[2] else {})
         return result
+
+    # -- the report's aggregates (screening.report.figures) --------------------------------
+
+    @property
+    def report_sql(self) -> Any:
+        """The report's queries in PostgreSQL's dialect."""
+        from screening.central import aggregates
+
+        return aggregates
+
+    @contextlib.contextmanager
+    def consistent_read(self) -> Iterator[None]:
+        """One snapshot for every query of a report (pushes may arrive meanwhile)."""
+        with self._guard("read the records for the report"):
+            self._conn.commit()  # end the transaction the checks before it opened
+            self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        try:
+            yield
+        finally:
+            with self._guard("read the records for the report"):
+                self._conn.commit()
+
+    def aggregate(self, sql: str, params: list[object]) -> list[tuple[Any, ...]]:
+        with self._guard("count the records for the report"):
+            return [tuple(row) for row in self._conn.execute(sql, list(params)).fetchall()]
+
+    def questionnaires_seen(self) -> list[str]:
+        from screening.central.aggregates import questionnaires_seen
+
+        return [q for (q,) in self.aggregate(questionnaires_seen(), [])]
+
+    def offices_seen(self) -> list[str]:
+        from screening.central.aggregates import offices_seen
+
+        return [o for (o,) in self.aggregate(offices_seen(), []) if o]
+
+    def has_table(self, name: str) -> bool:
+        """Referrals travel inside each record's body: the centre keeps them whenever the
+        laptops do (schema 4 and later)."""
+        return name in ("referrals", "referral_steps")
 
     # -- one record ------------------------------------------------------------------------
 
