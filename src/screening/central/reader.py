@@ -14,13 +14,12 @@ from collections.abc import Callable, Iterator
 from typing import Any, Self
 
 from screening.central.connection import SCHEMA, connect, guard, redact, require_schema
-from screening.central.push import check_segment
 from screening.central.schema import GENESIS, SCHEMA_VERSION
 from screening.errors import NotFound, suggest
-from screening.records.database import _normalize_id
-from screening.records.outbox import RELATED
-from screening.records.queries import filters
-from screening.records.trail import _replay, state_digests
+from screening.records.listing import filters
+
+# Only what a listing needs is imported here (a listing's time is mostly start-up): the
+# laptop's store, trail and outbox are imported where show, export and verify use them.
 
 _ITERSIZE = 500
 _LIST_COLUMNS = (
@@ -180,6 +179,8 @@ class CentralStore:
     # -- one record ------------------------------------------------------------------------
 
     def record(self, record_id: str) -> dict[str, Any]:
+        from screening.records.database import _normalize_id
+
         for candidate in dict.fromkeys((record_id, _normalize_id(record_id))):
             found = self.records([candidate])
             if found:
@@ -199,38 +200,20 @@ class CentralStore:
         )
 
     def records(self, record_ids: list[str]) -> list[dict[str, Any]]:
-        """Records as the laptop's ``Store.records`` gives them (plus device and office)."""
+        """Records as the laptop's ``Store.record`` gives them (plus device and office).
+
+        One query a page: PostgreSQL gathers each record's answers (in the order given) and
+        its events into one JSON document each, so Python decodes a few documents per record,
+        not one per answer and per event."""
         if not record_ids:
             return []
         with self._guard("read the records"):
             rows = {
-                rid: (device, office, body)
-                for rid, device, office, body in self._conn.execute(
-                    f"SELECT id, device_id, office, body FROM {SCHEMA}.records "
-                    "WHERE id = ANY(%s)",
-                    [list(record_ids)],
-                )
+                rid: (device, office, body, answers, assessment, events or [])
+                for rid, device, office, body, answers, assessment, events in
+                self._conn.execute(_RECORDS_SQL, [list(record_ids)])
             }
-            events: dict[str, list[dict[str, Any]]] = {rid: [] for rid in rows}
-            for rid, eid, kind, officer, at, detail in self._conn.execute(
-                f"SELECT e.record_id, e.id, e.kind, e.officer, e.at, e.detail_json "
-                f"FROM {SCHEMA}.events e JOIN {SCHEMA}.records r "
-                "ON r.id = e.record_id AND r.device_id = e.device_id "
-                "WHERE r.id = ANY(%s) ORDER BY e.id",
-                [list(rows)],
-            ):
-                events[rid].append(
-                    {
-                        "id": eid,
-                        "kind": kind,
-                        "officer": officer,
-                        "at": at,
-                        "detail": json.loads(detail) if detail else None,
-                    }
-                )
-        return [
-            _assemble(*rows[rid], events[rid]) for rid in record_ids if rid in rows
-        ]
+        return [_assemble(*rows[rid]) for rid in record_ids if rid in rows]
 
     # -- the central trail -----------------------------------------------------------------
 
@@ -285,6 +268,9 @@ class CentralStore:
     def _verify_device(
         self, device: str, report: Callable[[str, object, str], None]
     ) -> tuple[int, dict[str, dict[str, Any]]]:
+        from screening.central.push import check_segment
+        from screening.records.trail import _replay
+
         said: dict[str, dict[str, Any]] = {}
         last_id, last_hash, count = 0, GENESIS, 0
         rows: list[tuple] = []
@@ -323,6 +309,8 @@ class CentralStore:
         self, trails: dict[str, dict[str, dict[str, Any]]],
         report: Callable[[str, object, str], None],
     ) -> int:
+        from screening.records.trail import state_digests
+
         count = 0
         for rid, device, body in self._stream_rows(
             f"SELECT id, device_id, body FROM {SCHEMA}.records ORDER BY id", []
@@ -363,15 +351,36 @@ class CentralStore:
         return prev
 
 
+#: A page of records, in the fewest documents Python has to decode: the body (read from disk
+#: once: ``|| '{}'`` detoasts it for the expressions after it) without its answers and its
+#: assessment; its answers as one JSON object (question -> value, in the order given, by
+#: ``seq`` as the laptop orders them; ``json``, not ``jsonb``, keeps each stored value's text
+#: and the keys' order); the assessment's own text (decoded once, not once as a string inside
+#: the body and again); and its events as one JSON array in the laptop's shape.
+_RECORDS_SQL = f"""
+SELECT r.id, r.device_id, r.office, (x.b #- '{{row,assessment_json}}') - 'answers',
+    (SELECT coalesce(json_object_agg(a.value->>0, (a.value->>1)::json
+                                     ORDER BY (a.value->>4)::numeric, a.n), '{{}}')::text
+     FROM jsonb_array_elements(x.b->'answers') WITH ORDINALITY a(value, n)),
+    x.b #>> '{{row,assessment_json}}',
+    (SELECT json_agg(json_build_object(
+                'id', e.id, 'kind', e.kind, 'officer', e.officer, 'at', e.at,
+                'detail', CASE WHEN e.detail_json <> '' THEN e.detail_json::json END)
+            ORDER BY e.id)
+     FROM {SCHEMA}.events e WHERE e.record_id = r.id AND e.device_id = r.device_id)
+FROM {SCHEMA}.records r, LATERAL (SELECT r.body || '{{}}'::jsonb AS b OFFSET 0) x
+WHERE r.id = ANY(%s)"""
+
+
 def _assemble(
-    device: str, office: str | None, body: dict[str, Any], events: list[dict[str, Any]]
+    device: str, office: str | None, body: dict[str, Any], answers_json: str,
+    assessment: str | None, events: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """A central body in the laptop's ``Store.record`` shape."""
+    from screening.records.outbox import RELATED
+
     row = body["row"]
-    answers = {
-        qid: json.loads(value)
-        for qid, value, *_ in sorted(body["answers"], key=lambda a: a[4])
-    }
+    answers = json.loads(answers_json)
     history = [
         {
             "id": hid,
@@ -410,7 +419,7 @@ def _assemble(
         "updated_at": row["updated_at"],
         "completed_at": row.get("completed_at"),
         "level": row.get("level"),
-        "assessment": json.loads(row["assessment_json"]) if row.get("assessment_json") else None,
+        "assessment": json.loads(assessment) if assessment else None,
         "consent_share": None if share is None else bool(share),
         "sealed": json.loads(row["sealed_json"]) if row.get("sealed_json") else None,
         "erased_at": row.get("erased_at"),
@@ -421,4 +430,23 @@ def _assemble(
         "device_id": device,
         "office": office,
         **{key: body[key] for key in RELATED if key in body},
+        **({"referrals": [_referral(r) for r in body["referrals"]]} if "referrals" in body
+           else {}),
+    }
+
+
+def _referral(row: dict[str, Any]) -> dict[str, Any]:
+    """A pushed referral row in the laptop's ``Store.record`` shape (what exports read)."""
+    service = json.loads(row["service_json"]) if row.get("service_json") else {}
+    return {
+        "id": row["id"],
+        "service": row["service_id"],
+        "service_name": service.get("name"),
+        "status": row["status"],
+        "outcome": row.get("outcome"),
+        "consent": row.get("consent"),
+        "information_only": bool(row.get("information_only")),
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "closed_at": row.get("closed_at"),
     }

@@ -137,7 +137,7 @@ def report(
 
 
 def _central(db: str | Path | None) -> bool:
-    from screening.records.database import CENTRAL_SCHEMES
+    from screening.records.listing import CENTRAL_SCHEMES
 
     return db is not None and str(db).startswith(CENTRAL_SCHEMES)
 

@@ -1,7 +1,8 @@
-"""`screening report --db postgresql://...`: the report on the central database is the report
-on the laptops' records taken together, in every format, on a real PostgreSQL server
-(tests/_postgres.py). The reference is one laptop file holding both laptops' records: the
-report of the centre must equal its report, table for table and byte for byte."""
+"""Reading the central database with the laptop's commands, on a real PostgreSQL server
+(tests/_postgres.py): `report --db postgresql://...` is the report of the laptops' records
+taken together, in every format (the reference is one laptop file holding both laptops'
+records); `records list|export` at the centre give the laptop's bytes (one laptop pushed),
+however the centre assembles them."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from _laptops import fill
 from _protect import invoke
 from screening.records.store import Store
-from test_central import central, env, pg, push, pushed  # noqa: F401  (fixtures)
+from test_central import central, env, keys, pg, push, pushed  # noqa: F401  (fixtures)
 from test_report import OCTOBER, SECRETS, add, assessment, refer
 
 psycopg = pytest.importorskip("psycopg")
@@ -204,3 +206,73 @@ def test_bad_filters_at_the_centre_are_one_message(laptops: tuple[str, Path],
     assert "Kanim Mukomuko" in result.stderr and "Traceback" not in result.output
     result = invoke(env, "report", "--db", url, "-q", "departur")
     assert result.exit_code == 1 and "departure" in result.stderr
+
+
+# -- list and export: the laptop's bytes --------------------------------------------------------
+
+
+def _refer_first(db: Path) -> None:
+    """A referral on the newest finished record (its CSV cell, its JSON)."""
+    with sqlite3.connect(db) as con:
+        rid = con.execute("SELECT id FROM records WHERE status = 'completed' "
+                          "ORDER BY started_at DESC LIMIT 1").fetchone()[0]
+    refer(db, rid, "F9", "uptd_ppa", [("proposed", "11-02"), ("sent", "11-02")])
+
+
+def _central_only(doc: dict) -> dict:
+    """A record of a central export as the laptop shapes it: the centre adds where it came
+    from (device, office) and the referral steps, and its copy of the trail does not name
+    each event's signer."""
+    doc = {k: v for k, v in doc.items() if k not in ("device_id", "office", "referral_steps")}
+    if "events" in doc:
+        doc["events"] = [{k: v for k, v in e.items() if k != "signer"} for e in doc["events"]]
+    return doc
+
+
+def _laptop_only(doc: dict) -> dict:
+    if "events" in doc:
+        doc = dict(doc)
+        doc["events"] = [{k: v for k, v in e.items() if k != "signer"} for e in doc["events"]]
+    return doc
+
+
+def test_list_and_export_at_the_centre_are_the_laptop_s_bytes(
+    central: str, env: dict[str, str], tmp_path: Path, keys: tuple[Path, Path],  # noqa: F811
+) -> None:
+    """However the centre assembles a page of records (PostgreSQL gathers the answers and
+    events of each), its list and its CSV export are the laptop's own bytes, sealed values
+    stay sealed without the key and open with it; JSON and JSON Lines carry the same records
+    (plus where each came from)."""
+    db = tmp_path / "a.db"
+    fill(db, 12, keys[1], seed=3)
+    _refer_first(db)
+    assert pushed(push(env, db, central))["added"] == 12
+
+    def out(where: str, *args: str) -> str:
+        result = invoke(env, "records", *args, "--db", where)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    for args in (("list", "--status", "completed", "--format", "json"),
+                 ("list", "--status", "completed", "--format", "csv"),
+                 ("list", "--level", "high", "--format", "json"),
+                 ("export", "--format", "csv", "--status", "completed"),
+                 ("export", "--format", "csv", "--status", "completed", "--key", str(keys[0])),
+                 ("export", "--format", "htcds", "--status", "completed", "--key",
+                  str(keys[0]))):
+        assert out(central, *args) == out(str(db), *args), args
+    sealed = out(central, "export", "--format", "csv", "--status", "completed")
+    assert "Contoh" not in sealed and "F9 uptd_ppa sent" in sealed
+    assert "Contoh" in out(central, "export", "--format", "csv", "--key", str(keys[0]))
+    for fmt in ("json", "jsonl"):
+        for extra in ((), ("--key", str(keys[0]))):
+            at_centre = out(central, "export", "--format", fmt, "--status", "completed", *extra)
+            at_laptop = out(str(db), "export", "--format", fmt, "--status", "completed", *extra)
+            docs = (json.loads(at_centre) if fmt == "json"
+                    else [json.loads(line) for line in at_centre.splitlines()])
+            mine = (json.loads(at_laptop) if fmt == "json"
+                    else [json.loads(line) for line in at_laptop.splitlines()])
+            assert [_central_only(d) for d in docs] == [_laptop_only(d) for d in mine]
+            assert all(d["device_id"] for d in docs)
+            # the same keys in the same order (answers in the order they were given)
+            assert [list(d["answers"]) for d in docs] == [list(d["answers"]) for d in mine]
