@@ -1,15 +1,20 @@
 """Many laptops, one office, measured: N simulated laptops push M records each at once into one
-PostgreSQL server; then `records list` and `records export` on that central database beside
-the floor of the same SQL in `psql`.
+PostgreSQL server; then `records list`, `records export` and `report` on that central database
+beside the floor of the same SQL in `psql`, run alternately in the same session.
 
     python benchmarks/central.py [--laptops 20] [--records 5000] [--events-per-record 10]
+    python benchmarks/central.py --laptops 4 --events-per-record 0 \
+        --central-records 1000000 --runs 1          # a national year at the centre
 
 Each laptop is a records database seeded by ``seed.py`` (realistic records through the
 store's schema), given a trail as a database upgraded from before the trail existed gets one
 (a ``baseline`` event per record, with its digests), plus ``--events-per-record`` hash-chained
 ``view`` events per record: a real laptop writes one event per answer (about 60 a record).
-The server is a throwaway one (``tests/_postgres.py``). Prints a table and writes
-``--out`` (JSON).
+With ``--central-records``, the pushed devices are then copied server-side as new devices
+until the centre holds that many records (``replicate``: pushing a million takes about half
+an hour here). The server is a throwaway one (``tests/_postgres.py``); ``--keep`` leaves it
+running for later ``--url`` runs. Prints a table and writes ``--out`` (JSON), with the load
+average before each run (the machine is shared).
 """
 
 from __future__ import annotations

@@ -276,3 +276,17 @@ def test_list_and_export_at_the_centre_are_the_laptop_s_bytes(
             assert all(d["device_id"] for d in docs)
             # the same keys in the same order (answers in the order they were given)
             assert [list(d["answers"]) for d in docs] == [list(d["answers"]) for d in mine]
+
+
+def test_a_central_listing_does_not_load_the_laptop_s_store() -> None:
+    """A listing at the centre is mostly start-up: its reader needs neither SQLite's library
+    (and the numpy it pulls in) nor the laptop's store, trail and outbox."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import screening.central.reader, screening.cli.records; "
+            "print(sorted(m for m in ('sqlite_utils', 'numpy', 'screening.records.store', "
+            "'screening.records.trail', 'screening.records.outbox') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"

@@ -21,7 +21,7 @@ from screening.records.listing import filters
 # Only what a listing needs is imported here (a listing's time is mostly start-up): the
 # laptop's store, trail and outbox are imported where show, export and verify use them.
 
-_ITERSIZE = 500
+_ITERSIZE = 2000  # rows a round trip of a listing's cursor
 _LIST_COLUMNS = (
     "id, status, outcome, questionnaire, level, officer, location, language, started_at, "
     "completed_at, answered, device_id, office"
