@@ -290,3 +290,45 @@ def test_a_central_listing_does_not_load_the_laptop_s_store() -> None:
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_brief_records_at_the_centre_carry_what_a_csv_row_reads(
+    central: str, env: dict[str, str], tmp_path: Path, keys: tuple[Path, Path],  # noqa: F811
+) -> None:
+    """``brief_records`` (what a CSV export without the key reads) is ``records`` without the
+    events, with the answers in any order and the assessment cut to what a row shows, in its
+    order; ``record_ids`` lists as ``list_records`` does."""
+    from screening.central.reader import CentralStore
+
+    db = tmp_path / "a.db"
+    fill(db, 6, keys[1], seed=4)
+    _refer_first(db)
+    with Store(db) as s:  # a record with a whole assessment (dimensions, coverage)
+        laptop_a(s)
+    pushed(push(env, db, central))
+    with CentralStore(central) as store:
+        ids = list(store.record_ids(status="completed"))
+        assert ids == [r["id"] for r in store.list_records(status="completed")]
+        assert len(ids) == 14  # 6 and the 8 of laptop A
+        full, brief = store.records(ids), store.brief_records(ids)
+    assert [r["id"] for r in brief] == ids
+    shown = 0
+    for whole, cut in zip(full, brief, strict=True):
+        assert cut["events"] == [] and whole["events"]
+        assert cut["answers"] == whole["answers"]  # the same values (order aside)
+        assessment = whole["assessment"]
+        if assessment is None:
+            assert cut["assessment"] is None
+        else:
+            shown += 1
+            assert cut["assessment"] == {
+                "trafficking_indicated": assessment.get("trafficking_indicated"),
+                "coverage": assessment.get("coverage"),
+                "dimensions": {d: {"positive": v.get("positive")}
+                               for d, v in (assessment.get("dimensions") or {}).items()},
+            }
+            assert list(cut["assessment"]["dimensions"]) == list(assessment["dimensions"])
+        rest = ("events", "answers", "assessment")
+        assert {k: v for k, v in cut.items() if k not in rest} == \
+            {k: v for k, v in whole.items() if k not in rest}
+    assert shown >= 6

@@ -85,6 +85,22 @@ class CentralStore:
             sql += f" LIMIT {int(limit)}"
         return self._stream(sql, params)
 
+    def record_ids(self, **wanted: Any) -> Iterator[str]:
+        """The ids :meth:`list_records` would list, in its order (what an export pages)."""
+        where, params = self._where(**wanted)
+        sql = f"SELECT r.id FROM {SCHEMA}.records r{where} ORDER BY r.started_at DESC, r.id DESC"
+        return self._ids(sql, params)
+
+    def _ids(self, sql: str, params: list[object]) -> Iterator[str]:
+        self._cursors += 1
+        with self._guard("list the records"), self._conn.cursor(
+            name=f"screening_ids_{self._cursors}"
+        ) as cur:
+            cur.itersize = _ITERSIZE
+            cur.execute(sql, params)
+            for (rid,) in cur:
+                yield rid
+
     def _stream(self, sql: str, params: list[object]) -> Iterator[dict]:
         from psycopg.rows import dict_row
 
@@ -212,6 +228,22 @@ class CentralStore:
                 rid: (device, office, body, answers, assessment, events or [])
                 for rid, device, office, body, answers, assessment, events in
                 self._conn.execute(_RECORDS_SQL, [list(record_ids)])
+            }
+        return [_assemble(*rows[rid]) for rid in record_ids if rid in rows]
+
+    def brief_records(self, record_ids: list[str]) -> list[dict[str, Any]]:
+        """:meth:`records` for a CSV export without the key (the laptop store's
+        ``brief_records``): no events, the answers in no particular order, and the assessment
+        cut by PostgreSQL to what a CSV row shows (``trafficking_indicated``, ``coverage``,
+        each dimension's ``positive``, in its order): decoding each whole assessment (~8 KB)
+        and sorting each record's answers were most of the centre's share of an export."""
+        if not record_ids:
+            return []
+        with self._guard("read the records"):
+            rows = {
+                rid: (device, office, body, answers, assessment, [])
+                for rid, device, office, body, answers, assessment in
+                self._conn.execute(_BRIEF_SQL, [list(record_ids)])
             }
         return [_assemble(*rows[rid]) for rid in record_ids if rid in rows]
 
@@ -368,6 +400,20 @@ SELECT r.id, r.device_id, r.office, (x.b #- '{{row,assessment_json}}') - 'answer
                 'detail', CASE WHEN e.detail_json <> '' THEN e.detail_json::json END)
             ORDER BY e.id)
      FROM {SCHEMA}.events e WHERE e.record_id = r.id AND e.device_id = r.device_id)
+FROM {SCHEMA}.records r, LATERAL (SELECT r.body || '{{}}'::jsonb AS b OFFSET 0) x
+WHERE r.id = ANY(%s)"""
+
+_BRIEF_SQL = f"""
+SELECT r.id, r.device_id, r.office, (x.b #- '{{row,assessment_json}}') - 'answers',
+    (SELECT coalesce(json_object_agg(a->>0, (a->>1)::json), '{{}}')::text
+     FROM jsonb_array_elements(x.b->'answers') a),
+    (SELECT json_build_object(
+        'trafficking_indicated', j->'trafficking_indicated', 'coverage', j->'coverage',
+        'dimensions', (SELECT coalesce(json_object_agg(d.key, json_build_object(
+                           'positive', d.value->'positive') ORDER BY d.n), '{{}}')
+                       FROM json_each(j->'dimensions') WITH ORDINALITY d(key, value, n)))::text
+     FROM (SELECT nullif(x.b #>> '{{row,assessment_json}}', '')::json AS j) s
+     WHERE j IS NOT NULL)
 FROM {SCHEMA}.records r, LATERAL (SELECT r.body || '{{}}'::jsonb AS b OFFSET 0) x
 WHERE r.id = ANY(%s)"""
 
