@@ -332,3 +332,20 @@ def test_brief_records_at_the_centre_carry_what_a_csv_row_reads(
         assert {k: v for k, v in cut.items() if k not in rest} == \
             {k: v for k, v in whole.items() if k not in rest}
     assert shown >= 6
+
+
+def test_the_listing_s_row_encoder_writes_what_json_writes() -> None:
+    """The encoder made once for a whole listing gives each row the bytes
+    ``JSONEncoder(ensure_ascii=False, default=str)`` gives it."""
+    import datetime
+    import decimal
+
+    from screening.cli._output import _row_encoder
+
+    encode, reference = _row_encoder(), json.JSONEncoder(ensure_ascii=False, default=str).encode
+    for row in ({"id": "x", "n": 1, "none": None, "text": "é\n\"\\ \u2028\x1f", "f": 1.5,
+                 "nested": [1, "2", {"t": True}], "inf": float("inf"), "neg": -0.0,
+                 "big": 10**30, "day": datetime.date(2026, 1, 1),
+                 "dec": decimal.Decimal("1.10")}, [1, "a"], "text", 3, None):
+        assert encode(row) == reference(row)
+
