@@ -240,7 +240,7 @@ class CentralStore:
         if not record_ids:
             return []
         with self._guard("read the records"):
-            rows = {
+            rows: dict[str, tuple[Any, ...]] = {
                 rid: (device, office, body, answers, assessment, [])
                 for rid, device, office, body, answers, assessment in
                 self._conn.execute(_BRIEF_SQL, [list(record_ids)])
