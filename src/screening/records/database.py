@@ -24,7 +24,6 @@ import re
 import shlex
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
@@ -581,10 +580,11 @@ class Database:
                     [str(step)],
                 )
             # The database's identity at the central database: its trail is one device's chain.
-            self._db.execute(
-                "INSERT INTO meta (key, value) VALUES ('device_id', ?) ON CONFLICT DO NOTHING",
-                [str(uuid.uuid4())],
-            )
+            if self._db.execute("SELECT 1 FROM meta WHERE key = 'device_id'").fetchone() is None:
+                import uuid  # once per database: not worth its import at every start
+
+                self._db.execute("INSERT INTO meta (key, value) VALUES ('device_id', ?)",
+                                 [str(uuid.uuid4())])
             # A write that changes nothing: SQLite refuses it on a read-only file.
             self._db.execute("UPDATE meta SET value = value WHERE 0")
         self._schema_known = True

@@ -264,16 +264,16 @@ def _write_all(
         sink.write("[")
     # A CSV without the key shows little of the assessment and none of the trail: a laptop's
     # store reads just that (the central one reads whole records).
-    read = store.records
-    if fmt is ExportFormat.csv and private is None:
-        read = getattr(store, "brief_records", read)
+    brief = fmt is ExportFormat.csv and private is None
+    read = getattr(store, "brief_records", store.records) if brief else store.records
     for ids in _pages(store, options.filters):
         prepared = []
         opened, overridden = [], []
         for record in read(ids):
             rid = record["id"]
             questionnaire, protect = content.get(record["content_hash"])
-            out, status, problem = _prepare(record, protect, options, private, public)
+            out, status, problem = _prepare(record, protect, options, private, public,
+                                            shape=not brief)
             tally.identifying[status] += 1
             if problem:
                 tally.unreadable.append((rid, problem))
@@ -327,9 +327,13 @@ def _dumps(value: Any) -> str:
 
 
 def _prepare(
-    record: dict[str, Any], protect: set[str], options: Options, private: Any, public: Any
+    record: dict[str, Any], protect: set[str], options: Options, private: Any, public: Any,
+    *, shape: bool = True,
 ) -> tuple[dict[str, Any], str, str | None]:
-    """(the record as it may leave, what happened to its identifying data, a problem)."""
+    """(the record as it may leave, what happened to its identifying data, a problem).
+    ``shape=False`` (a CSV without the key, which has no column for a protected value, the
+    notes or the findings) leaves a record that is withheld as it is: only its status
+    counts."""
     from screening.records.protection import (
         SEALED,
         UNREADABLE,
@@ -343,7 +347,7 @@ def _prepare(
     if not sealed and not has_plaintext(record, protect):
         return record, ("erased" if record.get("erased_at") else "none"), None
     if record.get("consent_share") is not True and not options.override_consent:
-        return withhold(record, protect, NO_CONSENT), "withheld", None
+        return (withhold(record, protect, NO_CONSENT) if shape else record), "withheld", None
     if private is not None:
         if not sealed:
             return record, "opened", None
@@ -357,7 +361,7 @@ def _prepare(
         except SealedDataError as exc:
             return withhold(record, protect, UNREADABLE), "unreadable", exc.message
     if options.fmt in (ExportFormat.csv, ExportFormat.htcds):
-        return withhold(record, protect, NOT_SEALED), "left out", None
+        return (withhold(record, protect, NOT_SEALED) if shape else record), "left out", None
     if sealed:
         return record, "sealed", None
     if public is not None:

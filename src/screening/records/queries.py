@@ -497,3 +497,4 @@ class Queries(Database):
                     "ORDER BY r.updated_at DESC, r.id DESC"
                 )
             )
+
