@@ -92,3 +92,17 @@ def test_a_damaged_record_and_a_shared_file_are_reported_as_by_the_full_command(
     assert "\n".join(fast.stderr.splitlines()[:-1]) == full.stderr.rstrip("\n")
     assert "can be read by other accounts" in full.stderr
     assert f"{rid}: its details (officer) hold bytes that are not text" in full.stderr
+
+
+def test_a_database_to_migrate_is_left_to_the_full_store(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import screening.records.database as database
+    from screening.cli.listing import quick_list
+
+    args = ["--format", "json", "--db", env["SCREENING_DB"]]
+    assert quick_list(args) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 3
+    monkeypatch.setattr(database, "SCHEMA_VERSION", database.SCHEMA_VERSION + 1)
+    assert quick_list(args) is None  # nothing read, nothing written: the full store migrates
+    assert capsys.readouterr().out == ""

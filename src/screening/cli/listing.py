@@ -115,11 +115,10 @@ def quick_list(args: list[str]) -> int | None:
 
     from screening.errors import ScreeningError
     from screening.records.outputs import listen
-    from screening.records.store import Store
 
     listen(_warn)
     try:
-        with Store.open(Path(db) if db else None, create=False) as store:
+        with _reader().open(Path(db) if db else None, create=False) as store:
             rows = [contract_row(row) for row in store.list_records(
                 status=status, since=given.get("since"), until=given.get("until"),
                 questionnaire=given.get("questionnaire"), level=level,
@@ -133,7 +132,7 @@ def quick_list(args: list[str]) -> int | None:
         emit_json(rows)
         sys.stdout.flush()
     except BrokenPipeError:  # as click ends on a closed pipe (`| head`)
-        sys.stdout = None  # type: ignore[assignment]  # nothing more to flush at exit
+        sys.stdout = None  # nothing more to flush at exit
         return 1
     if damaged:
         from screening.cli.records import report_damaged
@@ -141,6 +140,23 @@ def quick_list(args: list[str]) -> int | None:
         report_damaged(damaged, "listed")
         return 1
     return 0
+
+
+def _reader() -> Any:
+    """A store that only reads: the listing needs none of the trail, sealing or referrals
+    (a third of the start-up). A database whose schema is behind is left to the full store,
+    which migrates it."""
+    from screening.errors import StoreError
+    from screening.records.database import SCHEMA_VERSION
+    from screening.records.queries import Queries
+
+    class Reader(Queries):
+        def _migrate(self) -> None:
+            if self._schema_version() != SCHEMA_VERSION:
+                raise StoreError("the schema is behind: opened by the full store")
+            super()._migrate()
+
+    return Reader
 
 
 def _warn(text: str) -> None:

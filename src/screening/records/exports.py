@@ -422,7 +422,7 @@ def _referral_cell(referral: dict[str, Any]) -> str:
 
 def _cell(value: Any) -> str:
     if value.__class__ is str:  # most cells
-        return value  # type: ignore[no-any-return]
+        return value
     if value is None:
         return ""
     from screening.records.protection import is_marker, marker_text

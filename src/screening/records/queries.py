@@ -300,7 +300,7 @@ class Queries(Database):
         """The answers of each record, in the order first given (else by question id).
         SQLite gathers each record's answers into one JSON object, decoded once: decoding
         each answer on its own was most of an export's time (~55 a record)."""
-        answers = (
+        source = (
             "(SELECT question_id, value_json FROM answers WHERE record_id = r.id ORDER BY seq) a"
             if ordered else "answers a WHERE a.record_id = r.id"
         )
@@ -309,7 +309,7 @@ class Queries(Database):
                 rid: json.loads(doc)
                 for rid, doc in self._db.execute(
                     "SELECT r.id, (SELECT json_group_object(a.question_id, json(a.value_json)) "
-                    f"FROM {answers}) FROM records r WHERE r.id IN ({marks})",
+                    f"FROM {source}) FROM records r WHERE r.id IN ({marks})",
                     ids,
                 )
             }
