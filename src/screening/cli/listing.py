@@ -107,9 +107,9 @@ def quick_list(args: list[str]) -> int | None:
     if limit is not None and not (limit.isdigit() and int(limit) >= 1):
         return None
     db = given["db"] if "db" in given else os.environ.get("SCREENING_DB") or None
-    from screening.records.database import CENTRAL_SCHEMES
+    from screening.records.listing import is_central
 
-    if db and db.startswith(CENTRAL_SCHEMES):
+    if db and is_central(db):
         return None
     from pathlib import Path
 
