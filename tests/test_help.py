@@ -133,3 +133,13 @@ def test_a_mistyped_command_is_still_suggested() -> None:
     result = CliRunner().invoke(app, ["interviw"], prog_name="screening")
     assert result.exit_code == 2
     assert "Did you mean 'interview'" in result.output
+
+
+def test_the_cli_collects_garbage_in_fewer_larger_rounds() -> None:
+    # screening/cli/__init__.py: ~140 collections over a start's long-lived objects otherwise.
+    done = subprocess.run(
+        [sys.executable, "-c", "import gc, screening.cli.main; print(gc.get_threshold())"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(10000, 20, 20)"
