@@ -92,6 +92,12 @@ BROKEN = [
     ": x\n",
     "[a]: b\n",
     "a: 'x'y\n",
+    # a "billion laughs": ten aliases to ten aliases ..., refused the same way, and quickly
+    "\n".join(
+        ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        + [f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 10)]
+    ) + "\n",
+    "a: &x {b: *x}\n",
 ]
 
 

@@ -299,11 +299,15 @@ def _compose_fast(text: str) -> list[yaml.Node] | None:
     ):
         return None
     nodes = list(yaml.compose_all(text, Loader=_CLoader))
+    visits = 0
     for node in nodes:
         stack: list[tuple[yaml.Node, int, bool]] = [(node, 1, False)]
         while stack:
             current, depth, in_flow = stack.pop()
-            if depth > _FAST_DEPTH:
+            visits += 1
+            # An alias is walked again wherever it is used: a "billion laughs" or an alias
+            # inside itself runs out of visits or depth, and the pure-Python path refuses it.
+            if depth > _FAST_DEPTH or visits > MAX_NODES:
                 return None
             if isinstance(current, yaml.ScalarNode):
                 # libyaml lets a plain scalar inside [...] or {...} hold '?' (YAML 1.2); the
