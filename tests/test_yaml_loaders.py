@@ -6,7 +6,6 @@ on many random edits of the bundled ones."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 import yaml
