@@ -97,6 +97,10 @@ BROKEN = [
         + [f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 10)]
     ) + "\n",
     "a: &x {b: *x}\n",
+    # an anchor used again in a flow collection, '?' in its plain scalars: where it is defined
+    "a: &x [why? not]\nb: *x\n",
+    "a: &x why? not\nb: [*x]\n",
+    "a: &x [1, [2, [3]]]\nb: [[[[*x]]]]\nc: *x\n",
 ]
 
 

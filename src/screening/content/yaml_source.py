@@ -299,15 +299,12 @@ def _compose_fast(text: str) -> list[yaml.Node] | None:
     ):
         return None
     nodes = list(yaml.compose_all(text, Loader=_CLoader))
-    visits = 0
+    walked: set[int] = set()
     for node in nodes:
         stack: list[tuple[yaml.Node, int, bool]] = [(node, 1, False)]
         while stack:
             current, depth, in_flow = stack.pop()
-            visits += 1
-            # An alias is walked again wherever it is used: a "billion laughs" or an alias
-            # inside itself runs out of visits or depth, and the pure-Python path refuses it.
-            if depth > _FAST_DEPTH or visits > MAX_NODES:
+            if depth > _FAST_DEPTH:
                 return None
             if isinstance(current, yaml.ScalarNode):
                 # libyaml lets a plain scalar inside [...] or {...} hold '?' (YAML 1.2); the
@@ -315,11 +312,16 @@ def _compose_fast(text: str) -> list[yaml.Node] | None:
                 if in_flow and not current.style and "?" in current.value:
                     return None
                 continue
+            if id(current) in walked:
+                # An alias: walked where it was defined, which comes first in this walk (in
+                # the text's order). The builder counts what aliases expand to (a bomb).
+                continue
+            walked.add(id(current))
             flow = in_flow or bool(current.flow_style)
             items = current.value if isinstance(current, yaml.SequenceNode) else [
                 part for pair in current.value for part in pair
             ]
-            stack.extend((item, depth + 1, flow) for item in items)
+            stack.extend((item, depth + 1, flow) for item in reversed(items))
     return nodes
 
 
