@@ -14,17 +14,12 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from screening.errors import StoreError
-from screening.records.database import CENTRAL_SCHEMES
+from screening.records.listing import is_central as is_central
 
 CENTRAL_ENV = "SCREENING_CENTRAL_URL"
 SCHEMA = "screening"  #: the PostgreSQL schema holding the central tables
 APPLICATION = "screening-central"
 _SECRET_PARAMS = {"password", "passfile", "sslpassword"}
-
-
-def is_central(value: object) -> bool:
-    """Whether ``value`` names a central (PostgreSQL) database rather than a laptop's file."""
-    return value is not None and str(value).startswith(CENTRAL_SCHEMES)
 
 
 def redact(url: str) -> str:

@@ -7,21 +7,21 @@ cursor; every read of identifying data is logged in the central access trail (``
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Iterator
 from typing import Any, Self
 
 from screening.central.connection import SCHEMA, connect, guard, redact, require_schema
-from screening.central.push import check_segment
 from screening.central.schema import GENESIS, SCHEMA_VERSION
 from screening.errors import NotFound, suggest
-from screening.records.database import _normalize_id
-from screening.records.outbox import RELATED
-from screening.records.queries import filters
-from screening.records.trail import _replay, state_digests
+from screening.records.listing import filters
 
-_ITERSIZE = 500
+# Only what a listing needs is imported here (a listing's time is mostly start-up): the
+# laptop's store, trail and outbox are imported where show, export and verify use them.
+
+_ITERSIZE = 2000  # rows a round trip of a listing's cursor
 _LIST_COLUMNS = (
     "id, status, outcome, questionnaire, level, officer, location, language, started_at, "
     "completed_at, answered, device_id, office"
@@ -85,6 +85,22 @@ class CentralStore:
             sql += f" LIMIT {int(limit)}"
         return self._stream(sql, params)
 
+    def record_ids(self, **wanted: Any) -> Iterator[str]:
+        """The ids :meth:`list_records` would list, in its order (what an export pages)."""
+        where, params = self._where(**wanted)
+        sql = f"SELECT r.id FROM {SCHEMA}.records r{where} ORDER BY r.started_at DESC, r.id DESC"
+        return self._ids(sql, params)
+
+    def _ids(self, sql: str, params: list[object]) -> Iterator[str]:
+        self._cursors += 1
+        with self._guard("list the records"), self._conn.cursor(
+            name=f"screening_ids_{self._cursors}"
+        ) as cur:
+            cur.itersize = _ITERSIZE
+            cur.execute(sql, params)
+            for (rid,) in cur:
+                yield rid
+
     def _stream(self, sql: str, params: list[object]) -> Iterator[dict]:
         from psycopg.rows import dict_row
 
@@ -136,9 +152,51 @@ class CentralStore:
         result.update(json.loads(row[2]) if row[2] else {})
         return result
 
+    # -- the report's aggregates (screening.report.figures) --------------------------------
+
+    @property
+    def report_sql(self) -> Any:
+        """The report's queries in PostgreSQL's dialect."""
+        from screening.central import aggregates
+
+        return aggregates
+
+    @contextlib.contextmanager
+    def consistent_read(self) -> Iterator[None]:
+        """One snapshot for every query of a report (pushes may arrive meanwhile)."""
+        with self._guard("read the records for the report"):
+            self._conn.commit()  # end the transaction the checks before it opened
+            self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        try:
+            yield
+        finally:
+            with self._guard("read the records for the report"):
+                self._conn.commit()
+
+    def aggregate(self, sql: str, params: list[object]) -> list[tuple[Any, ...]]:
+        with self._guard("count the records for the report"):
+            return [tuple(row) for row in self._conn.execute(sql, list(params)).fetchall()]
+
+    def questionnaires_seen(self) -> list[str]:
+        from screening.central.aggregates import questionnaires_seen
+
+        return [q for (q,) in self.aggregate(questionnaires_seen(), [])]
+
+    def offices_seen(self) -> list[str]:
+        from screening.central.aggregates import offices_seen
+
+        return [o for (o,) in self.aggregate(offices_seen(), []) if o]
+
+    def has_table(self, name: str) -> bool:
+        """Referrals travel inside each record's body: the centre keeps them whenever the
+        laptops do (schema 4 and later)."""
+        return name in ("referrals", "referral_steps")
+
     # -- one record ------------------------------------------------------------------------
 
     def record(self, record_id: str) -> dict[str, Any]:
+        from screening.records.database import _normalize_id
+
         for candidate in dict.fromkeys((record_id, _normalize_id(record_id))):
             found = self.records([candidate])
             if found:
@@ -158,38 +216,36 @@ class CentralStore:
         )
 
     def records(self, record_ids: list[str]) -> list[dict[str, Any]]:
-        """Records as the laptop's ``Store.records`` gives them (plus device and office)."""
+        """Records as the laptop's ``Store.record`` gives them (plus device and office).
+
+        One query a page: PostgreSQL gathers each record's answers (in the order given) and
+        its events into one JSON document each, so Python decodes a few documents per record,
+        not one per answer and per event."""
         if not record_ids:
             return []
         with self._guard("read the records"):
             rows = {
-                rid: (device, office, body)
-                for rid, device, office, body in self._conn.execute(
-                    f"SELECT id, device_id, office, body FROM {SCHEMA}.records "
-                    "WHERE id = ANY(%s)",
-                    [list(record_ids)],
-                )
+                rid: (device, office, body, answers, assessment, events or [])
+                for rid, device, office, body, answers, assessment, events in
+                self._conn.execute(_RECORDS_SQL, [list(record_ids)])
             }
-            events: dict[str, list[dict[str, Any]]] = {rid: [] for rid in rows}
-            for rid, eid, kind, officer, at, detail in self._conn.execute(
-                f"SELECT e.record_id, e.id, e.kind, e.officer, e.at, e.detail_json "
-                f"FROM {SCHEMA}.events e JOIN {SCHEMA}.records r "
-                "ON r.id = e.record_id AND r.device_id = e.device_id "
-                "WHERE r.id = ANY(%s) ORDER BY e.id",
-                [list(rows)],
-            ):
-                events[rid].append(
-                    {
-                        "id": eid,
-                        "kind": kind,
-                        "officer": officer,
-                        "at": at,
-                        "detail": json.loads(detail) if detail else None,
-                    }
-                )
-        return [
-            _assemble(*rows[rid], events[rid]) for rid in record_ids if rid in rows
-        ]
+        return [_assemble(*rows[rid]) for rid in record_ids if rid in rows]
+
+    def brief_records(self, record_ids: list[str]) -> list[dict[str, Any]]:
+        """:meth:`records` for a CSV export without the key (the laptop store's
+        ``brief_records``): no events, the answers in no particular order, and the assessment
+        cut by PostgreSQL to what a CSV row shows (``trafficking_indicated``, ``coverage``,
+        each dimension's ``positive``, in its order): decoding each whole assessment (~8 KB)
+        and sorting each record's answers were most of the centre's share of an export."""
+        if not record_ids:
+            return []
+        with self._guard("read the records"):
+            rows: dict[str, tuple[Any, ...]] = {
+                rid: (device, office, body, answers, assessment, [])
+                for rid, device, office, body, answers, assessment in
+                self._conn.execute(_BRIEF_SQL, [list(record_ids)])
+            }
+        return [_assemble(*rows[rid]) for rid in record_ids if rid in rows]
 
     # -- the central trail -----------------------------------------------------------------
 
@@ -244,6 +300,9 @@ class CentralStore:
     def _verify_device(
         self, device: str, report: Callable[[str, object, str], None]
     ) -> tuple[int, dict[str, dict[str, Any]]]:
+        from screening.central.push import check_segment
+        from screening.records.trail import _replay
+
         said: dict[str, dict[str, Any]] = {}
         last_id, last_hash, count = 0, GENESIS, 0
         rows: list[tuple] = []
@@ -282,6 +341,8 @@ class CentralStore:
         self, trails: dict[str, dict[str, dict[str, Any]]],
         report: Callable[[str, object, str], None],
     ) -> int:
+        from screening.records.trail import state_digests
+
         count = 0
         for rid, device, body in self._stream_rows(
             f"SELECT id, device_id, body FROM {SCHEMA}.records ORDER BY id", []
@@ -322,15 +383,50 @@ class CentralStore:
         return prev
 
 
+#: A page of records, in the fewest documents Python has to decode: the body (read from disk
+#: once: ``|| '{}'`` detoasts it for the expressions after it) without its answers and its
+#: assessment; its answers as one JSON object (question -> value, in the order given, by
+#: ``seq`` as the laptop orders them; ``json``, not ``jsonb``, keeps each stored value's text
+#: and the keys' order); the assessment's own text (decoded once, not once as a string inside
+#: the body and again); and its events as one JSON array in the laptop's shape.
+_RECORDS_SQL = f"""
+SELECT r.id, r.device_id, r.office, (x.b #- '{{row,assessment_json}}') - 'answers',
+    (SELECT coalesce(json_object_agg(a.value->>0, (a.value->>1)::json
+                                     ORDER BY (a.value->>4)::numeric, a.n), '{{}}')::text
+     FROM jsonb_array_elements(x.b->'answers') WITH ORDINALITY a(value, n)),
+    x.b #>> '{{row,assessment_json}}',
+    (SELECT json_agg(json_build_object(
+                'id', e.id, 'kind', e.kind, 'officer', e.officer, 'at', e.at,
+                'detail', CASE WHEN e.detail_json <> '' THEN e.detail_json::json END)
+            ORDER BY e.id)
+     FROM {SCHEMA}.events e WHERE e.record_id = r.id AND e.device_id = r.device_id)
+FROM {SCHEMA}.records r, LATERAL (SELECT r.body || '{{}}'::jsonb AS b OFFSET 0) x
+WHERE r.id = ANY(%s)"""
+
+_BRIEF_SQL = f"""
+SELECT r.id, r.device_id, r.office, (x.b #- '{{row,assessment_json}}') - 'answers',
+    (SELECT coalesce(json_object_agg(a->>0, (a->>1)::json), '{{}}')::text
+     FROM jsonb_array_elements(x.b->'answers') a),
+    (SELECT json_build_object(
+        'trafficking_indicated', j->'trafficking_indicated', 'coverage', j->'coverage',
+        'dimensions', (SELECT coalesce(json_object_agg(d.key, json_build_object(
+                           'positive', d.value->'positive') ORDER BY d.n), '{{}}')
+                       FROM json_each(j->'dimensions') WITH ORDINALITY d(key, value, n)))::text
+     FROM (SELECT nullif(x.b #>> '{{row,assessment_json}}', '')::json AS j) s
+     WHERE j IS NOT NULL)
+FROM {SCHEMA}.records r, LATERAL (SELECT r.body || '{{}}'::jsonb AS b OFFSET 0) x
+WHERE r.id = ANY(%s)"""
+
+
 def _assemble(
-    device: str, office: str | None, body: dict[str, Any], events: list[dict[str, Any]]
+    device: str, office: str | None, body: dict[str, Any], answers_json: str,
+    assessment: str | None, events: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """A central body in the laptop's ``Store.record`` shape."""
+    from screening.records.outbox import RELATED
+
     row = body["row"]
-    answers = {
-        qid: json.loads(value)
-        for qid, value, *_ in sorted(body["answers"], key=lambda a: a[4])
-    }
+    answers = json.loads(answers_json)
     history = [
         {
             "id": hid,
@@ -369,7 +465,7 @@ def _assemble(
         "updated_at": row["updated_at"],
         "completed_at": row.get("completed_at"),
         "level": row.get("level"),
-        "assessment": json.loads(row["assessment_json"]) if row.get("assessment_json") else None,
+        "assessment": json.loads(assessment) if assessment else None,
         "consent_share": None if share is None else bool(share),
         "sealed": json.loads(row["sealed_json"]) if row.get("sealed_json") else None,
         "erased_at": row.get("erased_at"),
@@ -380,4 +476,23 @@ def _assemble(
         "device_id": device,
         "office": office,
         **{key: body[key] for key in RELATED if key in body},
+        **({"referrals": [_referral(r) for r in body["referrals"]]} if "referrals" in body
+           else {}),
+    }
+
+
+def _referral(row: dict[str, Any]) -> dict[str, Any]:
+    """A pushed referral row in the laptop's ``Store.record`` shape (what exports read)."""
+    service = json.loads(row["service_json"]) if row.get("service_json") else {}
+    return {
+        "id": row["id"],
+        "service": row["service_id"],
+        "service_name": service.get("name"),
+        "status": row["status"],
+        "outcome": row.get("outcome"),
+        "consent": row.get("consent"),
+        "information_only": bool(row.get("information_only")),
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "closed_at": row.get("closed_at"),
     }

@@ -92,7 +92,7 @@ ReadDbOption = Annotated[
 def open_records(db: str | Path | None) -> Any:
     """A laptop's records database, or the central one for a postgresql:// URL: both answer
     the read commands with the same shapes."""
-    from screening.records.database import CENTRAL_SCHEMES
+    from screening.records.listing import CENTRAL_SCHEMES
 
     if db is not None and str(db).startswith(CENTRAL_SCHEMES):
         from screening.central.reader import CentralStore

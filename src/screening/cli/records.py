@@ -95,7 +95,7 @@ def list_records(
     """
     ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._common import open_records
-    from screening.cli._output import emit_json, err, write_csv
+    from screening.cli._output import emit_json_rows, err, write_csv
 
     status = status.lower() if status else None
     level = level.lower() if level else None
@@ -113,8 +113,8 @@ def list_records(
     )
     with open_records(db) as store:
         rows = store.list_records(**filters)
-        if fmt is Format.json:
-            emit_json([_contract_row(row) for row in rows])
+        if fmt is Format.json:  # streamed: memory stays flat however many are listed
+            emit_json_rows(_contract_row(row) for row in rows)
         elif fmt is Format.csv:
             write_csv(rows, LIST_COLUMNS)
         else:

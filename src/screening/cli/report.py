@@ -85,19 +85,17 @@ def report(
     from screening.cli._messages import t
     from screening.cli._output import err
     from screening.errors import NotFound, suggest
-    from screening.records.store import Store
     from screening.report.figures import build_report, today_utc
     from screening.report.period import resolve_period
 
     lang = ui or "en"
-    _sqlite_only(db)
     first, last = _day(since, "since"), _day(until, "until")
     period = resolve_period(first, last, today_utc())
     if fmt is ReportFormat.html:
         _require_matplotlib(lang)
     target = output_path(output, db=_db_path(db), force=force, what="the report")
     catalogue = _catalogue(content)
-    with Store(_db_path(db), create=False) as store:
+    with _open(db) as store:
         if questionnaire is not None:
             known = sorted(set(store.questionnaires_seen())
                            | set(catalogue.questionnaires if catalogue else ()))
@@ -138,23 +136,30 @@ def report(
 # -- checks before any work --------------------------------------------------------------------
 
 
-def _db_path(db: str | Path | None) -> Path:
+def _central(db: str | Path | None) -> bool:
+    from screening.records.listing import CENTRAL_SCHEMES
+
+    return db is not None and str(db).startswith(CENTRAL_SCHEMES)
+
+
+def _db_path(db: str | Path | None) -> str | Path:
     from screening.records.database import default_db_path
 
+    if _central(db):
+        return str(db)
     return Path(db).expanduser() if db else default_db_path()
 
 
-def _sqlite_only(db: str | None) -> None:
-    """The report's queries are SQLite's (JSON functions, dates): the central PostgreSQL
-    database cannot answer them yet."""
-    from screening.errors import ScreeningError
-    from screening.records.database import CENTRAL_SCHEMES
+def _open(db: str | Path | None) -> Any:
+    """The laptop's file, or the central database for a postgresql:// URL: both answer the
+    report's aggregate queries (each in its own SQL)."""
+    if _central(db):
+        from screening.central.reader import CentralStore
 
-    if db is not None and str(db).startswith(CENTRAL_SCHEMES):
-        raise ScreeningError(
-            "The report reads a laptop's records database (SQLite); it cannot read the "
-            "central database yet.",
-            hint="run it on a laptop's records file with --db PATH")
+        return CentralStore(str(db))
+    from screening.records.store import Store
+
+    return Store(Path(_db_path(db)), create=False)
 
 
 def _require_matplotlib(lang: str) -> None:

@@ -229,6 +229,13 @@ def answer_query(scope: Scope, question_ids: Sequence[str]) -> tuple[str, list[o
 class Aggregates(Database):
     """The report's counting queries over the records."""
 
+    @property
+    def report_sql(self) -> Any:
+        """The module that writes the report's queries for this store: this one (SQLite)."""
+        import sys
+
+        return sys.modules[__name__]
+
     @contextlib.contextmanager
     def consistent_read(self) -> Iterator[None]:
         """One read transaction: every query inside sees the same state of the database."""

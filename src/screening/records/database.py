@@ -33,11 +33,12 @@ import sqlite_utils
 
 from screening.errors import NotFound, StoreError, suggest
 from screening.files import create_private, private_folder, wider_than_owner
+from screening.records.listing import _STAMP as _STAMP  # writes.py reads it here
+from screening.records.listing import CENTRAL_SCHEMES
 
 DEFAULT_DB_ENV = "SCREENING_DB"
 APPLICATION = "screening"
 STATUSES = ("draft", "completed")
-_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # as screening.interview.clock.Clock.stamp()
 
 #: A protected value once sealed or erased (answers, history); notes are flagged instead.
 SEALED = json.dumps({"sealed": True})
@@ -228,8 +229,6 @@ MIGRATIONS: list[tuple[Any, ...]] = [
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
-#: What a central (PostgreSQL) database's URL starts with; a Path keeps one slash of '//'.
-CENTRAL_SCHEMES = ("postgresql:", "postgres:")
 
 _ELSEWHERE = "or choose another database with --db or the SCREENING_DB environment variable"
 

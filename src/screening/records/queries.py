@@ -5,14 +5,14 @@ time (keyset paging, no cursor held open), drafts, content snapshots.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 from typing import Any
 
-from screening.errors import NotFound, ScreeningError, StoreError
-from screening.records.database import _STAMP, Database, _load, cell_problem
+from screening.errors import NotFound, StoreError
+from screening.records.database import Database, _load, cell_problem
+from screening.records.listing import _bound as _bound  # noqa: F401  (its home was here)
+from screening.records.listing import filters as filters  # noqa: F401
 
 _PAGE = 200  # rows per query when streaming a listing
 
@@ -35,63 +35,6 @@ def _decoding(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.OperationalError):
         return "decode" in str(exc).lower()
     return isinstance(exc, ValueError)
-
-
-def _bound(value: str | date, *, end: bool) -> tuple[str, str]:
-    """A ``since``/``until`` filter as (operator, stamp) against ``started_at``."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        day = value
-        # The end of the day as a stamp, not the next day: 9999-12-31 has none.
-        return (">=", day.isoformat()) if not end else ("<=", f"{day.isoformat()}T23:59:59.999999Z")
-    else:
-        text = str(value).strip()
-        try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                return _bound(date.fromisoformat(text), end=end)
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise ScreeningError(
-                f"'{value}' is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM "
-                "(a time without a zone is taken as UTC)"
-            ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        stamp = moment.astimezone(UTC).strftime(_STAMP)
-    except OverflowError:  # 0001-01-01T00:00+05:00 is before the first representable moment
-        stamp = "0001-01-01T00:00:00.000000Z" if moment.year == 1 else "9999-12-31T23:59:59.999999Z"
-    return (">=", stamp) if not end else ("<=", stamp)
-
-
-def filters(
-    status: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    questionnaire: str | None = None,
-    level: str | None = None,
-    *,
-    mark: str = "?",
-) -> tuple[list[str], list[object]]:
-    """The listing filters as SQL conditions on ``r`` and their parameters (``mark`` is the
-    driver's placeholder: ``?`` for SQLite, ``%s`` for PostgreSQL)."""
-    where: list[str] = []
-    params: list[object] = []
-    for column, wanted in (
-        ("status", status),
-        ("questionnaire", questionnaire),
-        ("level", level),
-    ):
-        if wanted is not None:
-            where.append(f"r.{column} = {mark}")
-            params.append(wanted)
-    for bound, end in ((since, False), (until, True)):
-        if bound is not None:
-            op, stamp = _bound(bound, end=end)
-            where.append(f"r.started_at {op} {mark}")
-            params.append(stamp)
-    return where, params
 
 
 class Queries(Database):

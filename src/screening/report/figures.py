@@ -15,15 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from screening.records.aggregates import (
-    REFERRAL_STATUSES,
-    Scope,
-    alerts_query,
-    answer_query,
-    flags_query,
-    referral_queries,
-    report_queries,
-)
+from screening.records import aggregates as sqlite_queries
+from screening.records.aggregates import REFERRAL_STATUSES, Scope
 from screening.report.period import Period
 from screening.report.tables import Table, suppress
 
@@ -158,17 +151,18 @@ def build_report(
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     report = Report(period, previous, scope, share, stamp)
     journey = _journey_questions(catalogue, questionnaire)
-    plan = report_plan(period, catalogue, questionnaire, office)
+    sql = store.report_sql  # the same queries in the store's dialect (SQLite, PostgreSQL)
+    plan = report_plan(period, catalogue, questionnaire, office, sql=sql)
     with store.consistent_read():
-        got = {name: store.aggregate(sql, params) for name, (sql, params) in plan.items()}
+        got = {name: store.aggregate(text, params) for name, (text, params) in plan.items()}
         got["levels"] = [_facts(row) for row in got["levels"]]
         with_risk = any(risk for *_, risk, _ in got["levels"])
-        got["flags"] = store.aggregate(*flags_query(scope)) if with_risk else []
-        got["alerts"] = store.aggregate(*alerts_query(scope)) if with_risk else []
+        got["flags"] = store.aggregate(*sql.flags_query(scope)) if with_risk else []
+        got["alerts"] = store.aggregate(*sql.alerts_query(scope)) if with_risk else []
         referrals = None
         if store.has_table("referrals"):
-            referrals = {name: store.aggregate(sql, params) for name, (sql, params)
-                         in referral_queries(scope, stamp).items()}
+            referrals = {name: store.aggregate(text, params) for name, (text, params)
+                         in sql.referral_queries(scope, stamp).items()}
     rows = {k: v for k, v in got.items() if not k.startswith("previous_")}
     prev = {"outcomes": got["previous_outcomes"],
             "levels": [_facts(row) for row in got["previous_levels"]]}
@@ -198,20 +192,21 @@ def build_report(
 
 
 def report_plan(period: Period, catalogue: Catalogue | None = None,
-                questionnaire: str | None = None, office: str | None = None
-                ) -> dict[str, tuple[str, list[object]]]:
+                questionnaire: str | None = None, office: str | None = None,
+                *, sql: Any = sqlite_queries) -> dict[str, tuple[str, list[object]]]:
     """Every aggregate query a report runs, by name, as (SQL, parameters); the flags query
-    is added only when results carry a departure risk. The benchmark runs this same SQL in
-    the ``sqlite3`` program."""
+    is added only when results carry a departure risk. ``sql`` is the module of the
+    store's dialect (``screening.records.aggregates`` for SQLite). The benchmarks run this
+    same SQL in the ``sqlite3`` and ``psql`` programs."""
     previous = period.previous()
     scope = Scope(period.since.isoformat(), period.until.isoformat(), questionnaire, office)
     before = Scope(previous.since.isoformat(), previous.until.isoformat(), questionnaire, office)
-    plan = dict(report_queries(scope, period.bucket))
-    earlier = report_queries(before, period.bucket)
+    plan = dict(sql.report_queries(scope, period.bucket))
+    earlier = sql.report_queries(before, period.bucket)
     plan["previous_outcomes"], plan["previous_levels"] = earlier["outcomes"], earlier["levels"]
     journey = _journey_questions(catalogue, questionnaire)
     if journey:
-        plan["answers"] = answer_query(scope, sorted({q for _, _, q in journey}))
+        plan["answers"] = sql.answer_query(scope, sorted({q for _, _, q in journey}))
     return plan
 
 
