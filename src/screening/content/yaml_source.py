@@ -41,10 +41,10 @@ _Loader.add_implicit_resolver(
 #: parser on the bundled content. It is used only where it gives exactly what the pure-Python
 #: parser gives (see :func:`_compose_fast`); anything else takes the pure-Python path, which
 #: words and places every problem as it always has.
-_CLoader: type | None = None
+_CLoader: type[yaml.CSafeLoader] | None = None
 if getattr(yaml, "__with_libyaml__", False):
 
-    class _CSafeLoader(yaml.CSafeLoader):  # type: ignore[name-defined,misc]
+    class _CSafeLoader(yaml.CSafeLoader):
         """The C parser with :class:`_Loader`'s resolvers (YAML 1.2 booleans)."""
 
     _CSafeLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
@@ -317,7 +317,7 @@ def _compose_fast(text: str) -> list[yaml.Node] | None:
                 # the text's order). The builder counts what aliases expand to (a bomb).
                 continue
             walked.add(id(current))
-            flow = in_flow or bool(current.flow_style)
+            flow = in_flow or bool(getattr(current, "flow_style", False))
             items = current.value if isinstance(current, yaml.SequenceNode) else [
                 part for pair in current.value for part in pair
             ]
@@ -332,6 +332,7 @@ def _c_nesting_is_bounded() -> bool:
     """Whether this libyaml refuses very deep nesting (0.2.6 does, at 1,000 levels) instead
     of composing it by recursion in C. Probed once per process."""
     if not _bounded:
+        assert _CLoader is not None
         try:
             list(yaml.compose_all("[" * 2000 + "]" * 2000, Loader=_CLoader))
             _bounded.append(False)
