@@ -8,6 +8,7 @@ the store's API (tests/_laptops.py), sealed for an office key.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import random
@@ -57,8 +58,12 @@ def central(pg: Server) -> str:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
+    from screening.records.device import device_key_path
+
     return {
         "SCREENING_SETTINGS": str(tmp_path / "settings.json"),
+        # the laptop's one key, as the in-process fill() uses it
+        "SCREENING_DEVICE_KEY": str(device_key_path()),
         "SCREENING_KEY_PASSPHRASE": PASSPHRASE,
         "SCREENING_CENTRAL_URL": "",
         "SCREENING_DB": "",
@@ -133,11 +138,11 @@ def test_a_central_url_where_a_laptop_file_is_needed_is_one_message(tmp_path: Pa
 def test_init_creates_schema_and_roles_then_is_a_no_op(pg: Server, central: str) -> None:
     again = invoke({}, "central", "init", central)
     assert again.exit_code == 0, again.output
-    assert "up to date (version 2)" in again.stderr
+    assert "up to date (version 3)" in again.stderr
     assert "GRANT INSERT ON screening.events" in again.stdout
     status = invoke({}, "central", "status", central, "--format", "json")
     assert json.loads(status.stdout) == {
-        "schema_version": 2, "records": 0, "events": 0, "devices": [], "device_count": 0
+        "schema_version": 3, "records": 0, "events": 0, "devices": [], "device_count": 0
     }
     sql = invoke({}, "central", "init", central, "--print-sql")
     assert sql.exit_code == 0 and "CREATE FUNCTION screening.put_record" in sql.stdout
@@ -146,7 +151,7 @@ def test_init_creates_schema_and_roles_then_is_a_no_op(pg: Server, central: str)
     with pg.admin(other) as conn:
         conn.execute(sql.stdout.split("-- Then")[0])
     assert json.loads(invoke({}, "central", "status", pg.url(other), "--format",
-                             "json").stdout)["schema_version"] == 2
+                             "json").stdout)["schema_version"] == 3
 
 
 def test_bad_servers_are_one_message_without_the_password(pg: Server, central: str,
@@ -200,9 +205,9 @@ def test_init_migrates_an_older_central_schema_keeping_its_rows(pg: Server,
 
     Store(tmp_path / "a.db").close()  # a laptop with nothing yet (a missing file is an error)
     result = push(env, tmp_path / "a.db", url)
-    assert result.exit_code == 1 and "needs 2" in result.stderr, result.output
+    assert result.exit_code == 1 and "needs 3" in result.stderr, result.output
     migrated = invoke(env, "central", "init", url)
-    assert migrated.exit_code == 0 and "1 → 2" in migrated.stderr, migrated.output
+    assert migrated.exit_code == 0 and "1 → 3" in migrated.stderr, migrated.output
     db = tmp_path / "a.db"
     fill(db, 2, None)
     assert pushed(push(env, db, url))["added"] == 2
@@ -449,49 +454,64 @@ def _push_process(db: Path, url: str, env: dict[str, str]) -> subprocess.Popen:
 def test_a_push_killed_at_random_moments_resumes_without_loss_or_double(
     pg: Server, env: dict[str, str], tmp_path: Path, keys: tuple[Path, Path]
 ) -> None:
+    """Twelve pushes killed with SIGKILL, each resumed and compared row for row. Two are killed
+    at a random time from their start (anywhere, start-up included). Ten are killed mid-push at
+    a random point of their progress, whatever the machine's load: the test holds a gate (a
+    SHARE lock on the two tables a batch writes) that lets the push through one batch at a
+    time, and kills it once the rows arrived reach the point drawn, while its next batch waits
+    at the gate with its transaction open."""
     db = tmp_path / "a.db"
     fill(db, 20, keys[1])
     laptop = laptop_rows(db)
+    total = len(laptop["events"]) + len(laptop["records"])
 
     def fresh() -> str:
         url = pg.url(pg.new_database())
         assert invoke({}, "central", "init", url).exit_code == 0
         return url
 
+    def arrived(conn: psycopg.Connection) -> int:
+        return int(conn.execute("SELECT (SELECT count(*) FROM screening.events) "
+                                "+ (SELECT count(*) FROM screening.records)").fetchone()[0])
+
     started = time.monotonic()  # how long a whole push takes, start-up included
     whole = _push_process(db, fresh(), env)
     assert whole.wait(timeout=120) == 0
     duration = time.monotonic() - started
     rng = random.Random(15)
-    total = len(laptop["events"]) + len(laptop["records"])
     partial = 0
     for trial in range(12):
         url = fresh()
-        process = _push_process(db, url, env)
         if trial < 2:
-            time.sleep(rng.uniform(0.1, duration))  # anywhere, start-up included
-        else:  # at a random point of its progress, while a batch is on the wire
-            target = rng.uniform(0.05, 0.9) * total
-            with psycopg.connect(url, autocommit=True) as watch:
-                while process.poll() is None and watch.execute(
-                    "SELECT (SELECT count(*) FROM screening.events) "
-                    "+ (SELECT count(*) FROM screening.records)"
-                ).fetchone()[0] < target:
-                    time.sleep(0.001)
-        process.send_signal(signal.SIGKILL)
-        process.communicate()
+            process = _push_process(db, url, env)
+            time.sleep(rng.uniform(0.1, duration))
+            process.send_signal(signal.SIGKILL)
+        else:
+            target = rng.randrange(1, total)  # rows arrived when it is killed
+            with psycopg.connect(url) as gate:
+                process = _push_process(db, url, env)
+                while True:
+                    gate.execute("LOCK TABLE screening.events, screening.records IN SHARE MODE")
+                    if arrived(gate) >= target or process.poll() is not None:
+                        break
+                    gate.commit()  # one batch through (it waited first), then the gate again
+                process.send_signal(signal.SIGKILL)
+                process.wait(timeout=60)
+                gate.rollback()
+        process.communicate(timeout=60)
         held = central_rows(url)
         # Whatever arrived is a prefix of the chain and a subset of the records, unchanged.
         assert held["events"] == laptop["events"][: len(held["events"])]
         assert all(laptop["records"][rid] == v for rid, v in held["records"].items())
-        partial += 0 < len(held["events"]) + len(held["records"]) < (
-            len(laptop["events"]) + len(laptop["records"])
-        )
+        landed = len(held["events"]) + len(held["records"])
+        partial += 0 < landed < total
+        if trial >= 2:
+            assert target <= landed < total, (trial, target, landed)
         resumed = pushed(push(env, db, url))
         assert resumed["refused"] == []
         assert resumed["added"] + resumed["already_there"] == 20
         assert central_rows(url) == laptop
-    assert partial >= 8, f"too few kills landed in the middle of a push ({partial})"
+    assert partial >= 10, f"too few kills landed in the middle of a push ({partial})"
 
 
 def test_two_laptops_push_at_once(central: str, env: dict[str, str], tmp_path: Path,
@@ -654,3 +674,367 @@ def test_verify_at_the_centre_names_a_record_edited_there(central: str, env: dic
     assert result.exit_code == 1
     problems = json.loads(result.stdout)["problems"]
     assert [p["id"] for p in problems] == [ids[1]]
+
+
+# -- trust: keys, logins, signed bundles (whom the centre believes) ---------------------------
+
+
+def use_key(path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """Sign from now on (in this process and in the commands) with the device key at
+    ``path``, made if missing; its fingerprint."""
+    from screening.records.device import device_key
+
+    monkeypatch.setenv("SCREENING_DEVICE_KEY", str(path))
+    env["SCREENING_DEVICE_KEY"] = str(path)
+    key = device_key()
+    assert key is not None
+    return key.fingerprint
+
+
+def said(result) -> str:  # noqa: ANN001
+    return " ".join(result.stderr.split())
+
+
+def login_url(pg: Server, central: str, name: str) -> str:
+    pg.login(name, f"{name}-Pa55", "screening_push")
+    return central.replace(f"postgres:{SUPERUSER_PASSWORD}", f"{name}:{name}-Pa55")
+
+
+def rechain(db: Path, start: int, change: dict[str, str] | None = None,
+            unsign: bool = False) -> None:
+    """Rewrite the laptop's events from ``start`` on, hashes recomputed (locally consistent),
+    their signatures left as they were or removed."""
+    from screening.records.trail import event_hash
+
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("DROP TRIGGER IF EXISTS events_append_only")
+    prev = con.execute("SELECT hash FROM events WHERE id = ?", [start - 1]).fetchone()[0]
+    for row in con.execute("SELECT id, record_id, kind, officer, at, detail_json, digest_json "
+                           "FROM events WHERE id >= ? ORDER BY id", [start]).fetchall():
+        event_id, record_id, kind, officer, at, detail, digest = row
+        if event_id == start and change:
+            officer = change.get("officer", officer)
+        digest_hash = event_hash(prev, event_id, record_id, kind, officer, at, detail, digest)
+        con.execute("UPDATE events SET officer = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                    [officer, prev, digest_hash, event_id])
+        if unsign:
+            con.execute("UPDATE events SET signer = NULL, signature = NULL WHERE id = ?",
+                        [event_id])
+        prev = digest_hash
+    con.close()
+
+
+def device_keys(url: str) -> dict[str, bool]:
+    with psycopg.connect(url) as conn:
+        return {fp: ok for fp, ok in conn.execute(
+            "SELECT fingerprint, trusted_by IS NOT NULL FROM screening.device_keys")}
+
+
+# -- keys ----------------------------------------------------------------------------------
+
+
+def test_a_device_is_known_by_its_first_key_and_another_is_refused_until_approved(
+    pg: Server, central: str, env: dict[str, str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    db = tmp_path / "a.db"
+    kanim = login_url(pg, central, "kanim_bkl")
+    first = use_key(tmp_path / "first.pem", env, monkeypatch)
+    fill(db, 2, None)
+    pushed(push(env, db, kanim))
+    shown = json.loads(invoke(env, "keys", "device", "--format", "json").stdout)
+    status = json.loads(invoke({}, "central", "status", central, "--format", "json").stdout)
+    assert status["devices"][0]["keys"] == first == shown["fingerprint"]  # pinned, shown
+    assert status["devices"][0]["logins"] == "kanim_bkl"
+    text = invoke({}, "central", "status", central)
+    assert first in text.stdout
+    before = central_rows(central)
+
+    # The laptop's key is replaced (lost): its new events are signed by another key.
+    second = use_key(tmp_path / "second.pem", env, monkeypatch)
+    fill(db, 1, None, seed=9)
+    result = push(env, db, kanim)
+    assert result.exit_code == 1, result.output
+    message = said(result)
+    assert f"signed by key {second}" in message and f"by key {first}" in message
+    assert f"central trust URL {laptop_device(db)} --key {second}" in message
+    assert SUPERUSER_PASSWORD not in result.output and "Traceback" not in result.output
+    assert central_rows(central) == before  # nothing taken
+    assert device_keys(central) == {first: True, second: False}  # seen, not trusted
+
+    # The administrator checks 'screening keys device' on the laptop and approves the key.
+    approved = invoke({}, "central", "trust", central, laptop_device(db), "--key", second)
+    assert approved.exit_code == 0, approved.output
+    assert pushed(push(env, db, kanim))["added"] == 1
+    assert central_rows(central) == laptop_rows(db)
+    verify = invoke(env, "records", "verify", "--db", central, "--format", "json")
+    assert verify.exit_code == 0, verify.output
+    assert set(json.loads(verify.stdout)["signers"]) == {first, second}
+
+
+def test_a_key_approved_before_the_first_push_is_the_only_one_believed(
+    central: str, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screening.records.device import device_key
+
+    db = tmp_path / "a.db"
+    use_key(tmp_path / "laptop.pem", env, monkeypatch)
+    fill(db, 1, None)
+    laptop = device_key()
+    other = use_key(tmp_path / "other.pem", env, monkeypatch)
+    other_key = device_key()
+    assert laptop is not None and other_key is not None
+    no_key = invoke({}, "central", "trust", central, laptop_device(db), "--key", other)
+    assert no_key.exit_code == 1 and "--public-key" in said(no_key), no_key.output
+    wrong = invoke({}, "central", "trust", central, laptop_device(db), "--key", other,
+                   "--public-key", laptop.public_b64)
+    assert wrong.exit_code == 1 and "does not match" in said(wrong), wrong.output
+    registered = invoke({}, "central", "trust", central, laptop_device(db), "--key", other,
+                        "--public-key", other_key.public_b64)
+    assert registered.exit_code == 0, registered.output
+    # The laptop's own key was not the one registered: its first push is refused.
+    result = push(env, db, central)
+    assert result.exit_code == 1 and f"signed by key {laptop.fingerprint}" in said(result)
+    assert central_rows(central) == {"records": {}, "events": []}
+
+
+def test_events_forged_on_the_laptop_are_refused_though_their_hashes_hold(
+    central: str, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoever holds only the database file can rewrite its chain, hashes and all, but
+    cannot sign: the push checks each signature against the device's pinned key."""
+    db = tmp_path / "a.db"
+    use_key(tmp_path / "k.pem", env, monkeypatch)
+    fill(db, 2, None)
+    pushed(push(env, db, central))
+    before = central_rows(central)
+    head = len(before["events"])
+    fill(db, 1, None, seed=9)
+    rechain(db, head + 2, {"officer": "someone else"})
+    result = push(env, db, central)
+    assert result.exit_code == 1, result.output
+    assert "valid signature" in said(result) and "or an event before it" in said(result)
+    assert central_rows(central) == before
+    # Only the signatures were damaged, the events intact: the push takes them (the last
+    # signature vouches for them all); the centre's verify, which checks every one, names it.
+    rechain(db, head + 2, {"officer": "petugas-uji"})  # as it was: the signatures hold again
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE events SET signature = 'AAAA' WHERE id = ?", [head + 2])
+    assert pushed(push(env, db, central))["added"] == 1
+    verify = invoke(env, "records", "verify", "--db", central, "--format", "json")
+    assert verify.exit_code == 1
+    assert [p["id"] for p in json.loads(verify.stdout)["problems"]] == [
+        f"{laptop_device(db)}:{head + 2}"]
+
+
+def test_events_from_before_signing_are_noted_and_an_unsigned_one_after_is_refused(
+    central: str, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "a.db"
+    use_key(tmp_path / "k.pem", env, monkeypatch)
+    fill(db, 2, None)
+    with sqlite3.connect(db) as con:  # as a laptop that began signing at event 6
+        con.execute("DROP TRIGGER events_append_only")
+        con.execute("UPDATE events SET signer = NULL, signature = NULL WHERE id <= 5")
+    pushed(push(env, db, central))
+    verify = invoke(env, "records", "verify", "--db", central, "--format", "json")
+    assert verify.exit_code == 0, verify.output
+    [note] = json.loads(verify.stdout)["notes"]
+    assert "5 event(s) were written before signing began" in note and "event 6" in note
+    before = central_rows(central)
+    # An event added after signing began, without a signature: a forgery.
+    fill(db, 1, None, seed=9)
+    head = len(before["events"])
+    rechain(db, head + 1, unsign=True)
+    result = push(env, db, central)
+    assert result.exit_code == 1, result.output
+    assert f"event {head + 1}" in said(result) and "is not signed" in said(result)
+    assert central_rows(central) == before
+
+
+def test_verify_at_the_centre_checks_each_signature_against_the_trusted_key(
+    pg: Server, central: str, env: dict[str, str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from screening.records.chain import signed_message
+    from screening.records.device import device_key
+
+    db = tmp_path / "a.db"
+    use_key(tmp_path / "k.pem", env, monkeypatch)
+    fill(db, 2, None)
+    pushed(push(env, db, central))
+    device = laptop_device(db)
+    name = central.rsplit("/", 1)[1]
+    with pg.admin(name) as conn:  # a signature edited at the centre (by its owner)
+        sig = conn.execute("SELECT signature FROM screening.events WHERE device_id = %s "
+                           "AND id = 3", [device]).fetchone()[0]
+        conn.execute("UPDATE screening.events SET signature = %s WHERE device_id = %s AND "
+                     "id = 3", [sig[:10] + ("A" if sig[10] != "A" else "B") + sig[11:], device])
+    result = invoke(env, "records", "verify", "--db", central, "--format", "json")
+    assert result.exit_code == 1, result.output
+    [problem] = json.loads(result.stdout)["problems"]
+    assert problem["id"] == f"{device}:3" and "valid signature" in problem["problem"]
+    # Re-signed there by a key the centre only saw: named, unless verified with --device.
+    other = use_key(tmp_path / "other.pem", env, monkeypatch)
+    key = device_key()
+    assert key is not None
+    with pg.admin(name) as conn:
+        stored = conn.execute("SELECT hash FROM screening.events WHERE device_id = %s AND "
+                              "id = 3", [device]).fetchone()[0]
+        conn.execute("UPDATE screening.events SET signer = %s, signature = %s WHERE "
+                     "device_id = %s AND id = 3",
+                     [other, key.sign(signed_message(stored)), device])
+        conn.execute("INSERT INTO screening.device_keys (device_id, fingerprint, public_key, "
+                     "first_seen) VALUES (%s, %s, %s, '')", [device, other, key.public_b64])
+    result = invoke(env, "records", "verify", "--db", central, "--format", "json")
+    assert result.exit_code == 1
+    [problem] = json.loads(result.stdout)["problems"]
+    assert other in problem["problem"]
+    vouched = invoke(env, "records", "verify", "--db", central, "--device", other)
+    assert vouched.exit_code == 0, vouched.output
+
+
+# -- logins --------------------------------------------------------------------------------
+
+
+def test_another_login_cannot_push_a_device_nor_overwrite_its_records(
+    pg: Server, central: str, env: dict[str, str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from screening.records import outbox
+    from screening.records.store import Store
+
+    kanim_a, kanim_b = login_url(pg, central, "kanim_a"), login_url(pg, central, "kanim_b")
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    use_key(tmp_path / "a.pem", env, monkeypatch)
+    ids = fill(a, 2, None)
+    pushed(push(env, a, kanim_a))
+    before = central_rows(central)
+    device = laptop_device(a)
+
+    # Another laptop names the first one's device (a copied database).
+    shutil.copy(a, b)
+    use_key(tmp_path / "b.pem", env, monkeypatch)
+    fill(b, 1, None, seed=8)
+    result = push(env, b, kanim_b)
+    assert result.exit_code == 1, result.output
+    assert "login 'kanim_b' may not push device" in said(result)
+    assert "kanim_b-Pa55" not in result.output
+    assert central_rows(central) == before
+
+    # Nor straight through SQL with that login: the database itself refuses.
+    with Store(a) as store:  # a "newer" body for one of its records
+        [body] = [x for x in outbox.finished(store) if x["row"]["id"] == ids[0]]
+    body["row"]["level"] = "low" if body["row"]["level"] != "low" else "high"
+    with psycopg.connect(kanim_b, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.RaiseException, match="another login"):
+            conn.execute("SELECT screening.put_record(%s, NULL, 'x', %s::jsonb)",
+                         [device, json.dumps(body)])
+        head = before["events"][-1]
+        with pytest.raises(psycopg.errors.RaiseException, match="another login"):
+            conn.execute("INSERT INTO screening.events (device_id, id, kind, officer, at, "
+                         "prev_hash, hash) VALUES (%s, %s, 'x', 'x', 'x', %s, 'h')",
+                         [device, head[1] + 1, head[2]])
+        with pytest.raises(psycopg.errors.RaiseException, match="another login"):
+            conn.execute("SELECT screening.admit_device(%s, '[]')", [device])
+    # Its own login can neither add an event signed by a key not trusted for the device (the
+    # database checks whose key, the tool and verify check the signature itself) nor put a
+    # state the device's trail does not vouch for.
+    with psycopg.connect(kanim_a, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.RaiseException, match="not one trusted for it"):
+            conn.execute("INSERT INTO screening.events (device_id, id, kind, officer, at, "
+                         "prev_hash, hash, signer, signature) "
+                         "VALUES (%s, %s, 'x', 'x', 'x', %s, 'h', 'ffff-ffff-ffff-ffff-ffff', "
+                         "'c2ln')", [device, head[1] + 1, head[2]])
+        for event in (10**9, before["events"][0][1]):  # none, or another record's
+            forged = {**body, "event": event}
+            outcome = conn.execute("SELECT screening.put_record(%s, NULL, 'x', %s::jsonb)",
+                                   [device, json.dumps(forged)]).fetchone()[0]
+            assert outcome == "unvouched"
+    assert central_rows(central) == before
+
+    # A bundle of the device imported under another login: refused until approved.
+    bundle = tmp_path / "a.bundle"
+    use_key(tmp_path / "a.pem", env, monkeypatch)
+    fill(a, 1, None, seed=7)
+    assert invoke(env, "sync", "bundle", "--db", str(a), "-o", str(bundle)).exit_code == 0
+    refused = invoke(env, "central", "import", str(bundle), "--to", kanim_b)
+    assert refused.exit_code == 1 and "may not push" in said(refused), refused.output
+    assert central_rows(central) == before
+    assert invoke({}, "central", "trust", central, device, "--login", "kanim_b").exit_code == 0
+    imported = invoke(env, "central", "import", str(bundle), "--to", kanim_b, "--format",
+                      "json")
+    assert imported.exit_code == 0, imported.output
+    assert json.loads(imported.stdout)["added"] == 1
+    assert central_rows(central) == laptop_rows(a)
+    # The database's owner administers: it may push any device, and is bound to none.
+    fill(a, 1, None, seed=6)
+    assert pushed(push(env, a, central))["added"] == 1
+    status = json.loads(invoke({}, "central", "status", central, "--format", "json").stdout)
+    assert status["devices"][0]["logins"] == "kanim_a, kanim_b"
+
+
+# -- bundles -------------------------------------------------------------------------------
+
+
+def _rewrite(bundle: Path, out: Path, *, sign_with: Path | None, keep_signature: bool = True,
+             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundle with one record's level changed, re-checksummed as a forger would, and
+    signed again with the key at ``sign_with`` (or its old signature kept, or none)."""
+    from screening.central.trust import sign_bundle
+
+    lines = gzip.decompress(bundle.read_bytes()).splitlines(keepends=True)
+    body = [line for line in lines[:-1]]
+    at = next(n for n, line in enumerate(body) if line.startswith(b'{"record"'))
+    body[at] = body[at].replace(b'"level": "', b'"level": "x', 1)
+    end = json.loads(lines[-1])["end"]
+    end["sha256"] = hashlib.sha256(b"".join(body)).hexdigest()
+    device = json.loads(body[0])["bundle"]["device_id"]
+    if sign_with is not None:
+        monkeypatch.setenv("SCREENING_DEVICE_KEY", str(sign_with))
+        end.update(sign_bundle(device, end["lines"], end["sha256"]))
+    elif not keep_signature:
+        for field in ("signer", "public_key", "signature"):
+            end.pop(field)
+    trailer = (json.dumps({"end": end}) + "\n").encode()
+    out.write_bytes(gzip.compress(b"".join(body) + trailer))
+
+
+def test_a_bundle_rewritten_whole_is_refused_unless_signed_by_the_device_s_key(
+    central: str, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "a.db"
+    laptop = tmp_path / "laptop.pem"
+    use_key(laptop, env, monkeypatch)
+    fill(db, 2, None)
+    pushed(push(env, db, central))  # the centre knows the device and its key
+    fill(db, 1, None, seed=9)
+    bundle = tmp_path / "post.bundle"
+    assert invoke(env, "sync", "bundle", "--db", str(db), "-o", str(bundle)).exit_code == 0
+    before = central_rows(central)
+    forger = tmp_path / "forger.pem"
+    use_key(forger, {}, monkeypatch)  # a key of the forger's own
+    cases = {
+        "re-signed": dict(sign_with=forger),
+        "its signature does not hold": dict(sign_with=None),
+        "it is not signed": dict(sign_with=None, keep_signature=False),
+    }
+    for expected, how in cases.items():
+        forged = tmp_path / f"forged-{len(expected)}.bundle"
+        _rewrite(bundle, forged, monkeypatch=monkeypatch, **how)  # type: ignore[arg-type]
+        result = invoke(env, "central", "import", str(forged), "--to", central)
+        assert result.exit_code == 1, (expected, result.output)
+        assert expected in said(result) and "nothing was imported" in said(result), expected
+        assert "Traceback" not in result.output
+        assert central_rows(central) == before
+    # Rewritten and signed with the laptop's own key (which the forger lacks) it would pass
+    # the signature check: the refusals above come from the key, not from the edit.
+    rewritten = tmp_path / "by-laptop.bundle"
+    _rewrite(bundle, rewritten, sign_with=laptop, monkeypatch=monkeypatch)
+    from screening.central.bundle import BundleSource
+
+    assert BundleSource(rewritten).signed_by is not None
+    monkeypatch.setenv("SCREENING_DEVICE_KEY", str(laptop))
+    genuine = invoke(env, "central", "import", str(bundle), "--to", central, "--format", "json")
+    assert genuine.exit_code == 0, genuine.output
+    assert central_rows(central) == laptop_rows(db)

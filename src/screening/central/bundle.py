@@ -2,10 +2,13 @@
 
 A bundle (``sync bundle -o FILE``) is the content of a push in one gzip file of JSON lines: a
 header (device, office, when), the content snapshots, every audit event, every finished
-record, and a trailer with the number of lines and the SHA-256 of all of them. ``central
-import`` checks the trailer before touching the database, so an edited or cut bundle is
-refused whole; then it is pushed by the same rules (a bundle imported twice changes nothing).
-The events inside are hash-chained and checked as they arrive, like a push.
+record, and a trailer with the number of lines and the SHA-256 of all of them, signed with
+the device's key (format 2; trust.py). ``central import`` checks the trailer and its signature
+before touching the database, so an edited or cut bundle is refused whole, and so is one
+rewritten whole and re-checksummed unless it is signed by a key the centre trusts for that
+device (the one pinned at its first push); then it is pushed by the same rules (a bundle
+imported twice changes nothing). The events inside are hash-chained, signed and checked as
+they arrive, like a push.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from screening.central.trust import bundle_signer, sign_bundle
 from screening.errors import ScreeningError
 from screening.records import outbox
 from screening.records.store import Store
 
 FORMAT = "screening-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  #: 2: the trailer is signed by the device
 
 
 class LaptopSource:
@@ -36,6 +40,7 @@ class LaptopSource:
         self.device_id = store.device_id()
         self.office = office
         self.columns = outbox.event_columns(store)
+        self.signed_by: dict[str, str] | None = None  # a push is the laptop itself
 
     def device_keys(self) -> list[dict[str, Any]]:
         return outbox.device_keys(store=self.store)
@@ -104,7 +109,9 @@ def write_bundle(source: LaptopSource, path: Path) -> dict[str, Any]:
                 put("record", body)
                 counts["records"] += 1
             lines = 1 + sum(counts.values())
-            out.write(_line("end", {"lines": lines, "sha256": digest.hexdigest()}))
+            end = {"lines": lines, "sha256": digest.hexdigest()}
+            signed = sign_bundle(source.device_id, lines, digest.hexdigest())
+            out.write(_line("end", {**end, **signed}))
             out.flush()
             raw.flush()
             os.fsync(raw.fileno())
@@ -127,6 +134,7 @@ class BundleSource:
         self.path = Path(path).expanduser()
         self.header: dict[str, Any] = {}
         self.counts = {"event": 0, "record": 0, "content": 0, "key": 0}
+        self.signed_by: dict[str, str] | None = None
         self.check()
         self.device_id = str(self.header["device_id"])
         office = self.header.get("office")
@@ -198,6 +206,12 @@ class BundleSource:
             raise self._bad("its content does not match its checksum")
         if not self.header.get("device_id"):
             raise self._bad("it names no device")
+        if int(self.header.get("version", 0)) < 2 or "signature" not in end:
+            raise self._bad("it is not signed by its device (made by an older version of "
+                            "screening, or its signature was removed)")
+        self.signed_by = bundle_signer(end, str(self.header["device_id"]))
+        if self.signed_by is None:
+            raise self._bad("its signature does not hold")
 
     def _items(self, wanted: str) -> Iterator[Any]:
         for line in self._lines():

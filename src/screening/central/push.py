@@ -5,7 +5,8 @@ Idempotent and resumable by construction: nothing is marked on the laptop; each 
 centre what it holds for this device (the head of its event chain, the version of each record)
 and sends only the rest, one transaction per batch. A push killed at any moment loses at most
 its open batch, which the next push sends again; a record or event already there is never
-sent twice. Events go first (the chain is checked as it arrives), then the finished records.
+sent twice. Events go first (the chain and each signature are checked as they arrive, against
+the keys the centre trusts for the device: trust.py), then the finished records.
 """
 
 from __future__ import annotations
@@ -17,9 +18,17 @@ from typing import Any, Protocol
 
 from screening.central.connection import SCHEMA, connect, describe, driver, guard, require_schema
 from screening.central.schema import SCHEMA_VERSION
+from screening.central.trust import (
+    TrustRefused,
+    key_refused,
+    keys_from,
+    login_refused,
+    segment_problem,
+    untrusted_signer,
+)
 from screening.errors import ScreeningError
 from screening.records.outbox import version
-from screening.records.trail import GENESIS, event_hash
+from screening.records.trail import GENESIS
 
 #: (phase, done, total): phase is "events" or "records".
 Progress = Callable[[str, int, int], None]
@@ -34,6 +43,8 @@ class Source(Protocol):
     device_id: str
     office: str | None
     columns: tuple[str, ...]  #: the event columns, ``EVENT_COLUMNS`` and maybe the signature
+    #: the key that signed the source as a whole (a bundle's trailer), checked by ``check``
+    signed_by: dict[str, str] | None
 
     def device_keys(self) -> list[dict[str, Any]]: ...
 
@@ -72,56 +83,59 @@ class Summary:
         }
 
 
-def check_segment(rows: list[tuple], after_id: int, after_hash: str) -> str | None:
-    """Whether ``rows`` (``EVENT_COLUMNS`` tuples) continue the chain after event ``after_id``
-    with hash ``after_hash``: every event whole (its hash) and linked to the one before.
-    Returns what is wrong, or None."""
-    last_id, last_hash = after_id, after_hash
-    for row in rows:
-        event_id, prev_hash, stored = row[0], row[7], row[8]
-        if event_id != last_id + 1:
-            return f"event {last_id + 1} is missing (the trail jumps to {event_id})"
-        if prev_hash != last_hash:
-            return f"event {event_id} does not follow event {last_id}"
-        if event_hash(prev_hash, *row[:7]) != stored:
-            return f"event {event_id} ({row[2]}) was edited: it does not match its hash"
-        last_id, last_hash = event_id, stored
-    return None
-
-
 def push(
     source: Source, url: str, *, via: str, progress: Progress | None = None,
     record_batch: int = RECORD_BATCH, event_batch: int = EVENT_BATCH,
 ) -> Summary:
     """Send what the centre lacks; returns the summary. Raises ChainRefused (nothing more is
-    sent) when the device's trail does not continue what the centre holds."""
+    sent) when the device's trail does not continue what the centre holds, TrustRefused when
+    this login may not push the device or its events or bundle are signed by a key the
+    centre does not trust for it (trust.py)."""
     psycopg = driver()
     conn = connect(url, action="push to the central database")
     summary = Summary()
+    login = "?"
     try:
         with guard(url, "push to the central database"):
-            require_schema(conn, url, SCHEMA_VERSION)
-            conn.commit()
-            _push_content(conn, source)
-            _push_keys(conn, source)
-            _push_events(conn, source, summary, progress, event_batch)
-            _push_records(conn, source, summary, progress, record_batch)
-            with conn.transaction():
-                conn.execute(
-                    f"INSERT INTO {SCHEMA}.pushes (device_id, office, via, events, added, "
-                    "updated, same, refused, detail) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    [
-                        source.device_id, source.office, via, summary.events, summary.added,
-                        summary.updated, summary.same, len(summary.refused),
-                        json.dumps({"refused": summary.refused[:100]}),
-                    ],
-                )
-    except psycopg.errors.RaiseException as exc:
-        # The centre's own chain check (a concurrent rewrite slipped past ours).
-        raise ChainRefused(_refused_chain(source, describe(exc, url, "push").message)) from None
+            try:
+                require_schema(conn, url, SCHEMA_VERSION)
+                login = str(conn.execute("SELECT session_user").fetchone()[0])
+                conn.commit()
+                keys = _admit(conn, source)
+                _push_content(conn, source)
+                _push_events(conn, source, summary, progress, event_batch, keys)
+                _push_records(conn, source, summary, progress, record_batch)
+                with conn.transaction():
+                    conn.execute(
+                        f"INSERT INTO {SCHEMA}.pushes (device_id, office, via, events, added, "
+                        "updated, same, refused, detail) "
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        [
+                            source.device_id, source.office, via, summary.events, summary.added,
+                            summary.updated, summary.same, len(summary.refused),
+                            json.dumps({"refused": summary.refused[:100]}),
+                        ],
+                    )
+            except psycopg.errors.RaiseException as exc:
+                # The centre's own checks (schema.py): what slipped past ours, another login.
+                raise _refusal(exc, source, url, login) from None
     finally:
         conn.close()
     return summary
+
+
+def _refusal(exc: Any, source: Source, url: str, login: str) -> ScreeningError:
+    hint = getattr(exc.diag, "message_hint", None)
+    if hint == "login":
+        return TrustRefused(login_refused(source.device_id, login))
+    if hint == "key":  # the key changed at the centre between our check and the insert
+        return TrustRefused(
+            f"The central database refused this push: {exc.diag.message_primary}. Nothing more "
+            "was sent. If this laptop's key was replaced, check 'screening keys device' on it, "
+            f"then the administrator approves it: screening central trust URL "
+            f"{source.device_id} --key FINGERPRINT."
+        )
+    return ChainRefused(_refused_chain(source, describe(exc, url, "push").message))
 
 
 def _refused_chain(source: Source, why: str) -> str:
@@ -149,30 +163,43 @@ def _push_content(conn: Any, source: Source) -> None:
         )
 
 
-def _push_keys(conn: Any, source: Source) -> None:
-    """The public keys that signed the device's events (issue 11), kept per device."""
-    rows = source.device_keys()
-    if not rows:
-        return
-    with conn.transaction(), conn.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO {SCHEMA}.device_keys (device_id, fingerprint, public_key, first_seen) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            [[source.device_id, r["fingerprint"], r["public_key"], r["first_seen"]]
-             for r in rows],
+def _admit(conn: Any, source: Source) -> dict[str, bytes]:
+    """Bind the device on first contact (this login, the keys it brings); the keys the centre
+    trusts for it. A bundle signed by another key than those is refused here, whole."""
+    offered = [
+        {"fingerprint": r["fingerprint"], "public_key": r["public_key"],
+         "first_seen": r.get("first_seen")}
+        for r in [*source.device_keys(), *([source.signed_by] if source.signed_by else [])]
+    ]
+    with conn.transaction():
+        trusted = conn.execute(
+            f"SELECT {SCHEMA}.admit_device(%s, %s::jsonb)",
+            [source.device_id, json.dumps(offered)],
+        ).fetchone()[0]
+    keys = keys_from(trusted)
+    signed_by = source.signed_by
+    if signed_by is not None and signed_by["fingerprint"] not in keys:
+        raise TrustRefused(
+            key_refused(source.device_id, signed_by["fingerprint"], keys, "This bundle")
+            .replace("Nothing was sent", "It was re-signed by another key or forged; nothing "
+                     "was imported")
         )
+    return keys
 
 
-def _head(conn: Any, device: str) -> tuple[int, str]:
+def _head(conn: Any, device: str) -> tuple[int, str, bool]:
+    """The centre's last event of ``device``: (id, hash, whether it is signed)."""
     row = conn.execute(
-        f"SELECT id, hash FROM {SCHEMA}.events WHERE device_id = %s ORDER BY id DESC LIMIT 1",
+        f"SELECT id, hash, signer IS NOT NULL FROM {SCHEMA}.events WHERE device_id = %s "
+        "ORDER BY id DESC LIMIT 1",
         [device],
     ).fetchone()
-    return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+    return (0, GENESIS, False) if row is None else (int(row[0]), str(row[1]), bool(row[2]))
 
 
 def _push_events(
-    conn: Any, source: Source, summary: Summary, progress: Progress | None, batch: int
+    conn: Any, source: Source, summary: Summary, progress: Progress | None, batch: int,
+    keys: dict[str, bytes],
 ) -> None:
     device = source.device_id
     total = source.event_count()
@@ -184,7 +211,7 @@ def _push_events(
         with conn.transaction():
             # One push per device at a time: a second waits, then starts from the new head.
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"push:{device}"])
-            head_id, head_hash = _head(conn, device)
+            head_id, head_hash, head_signed = _head(conn, device)
             if progress:
                 progress("events", head_id, total)
             if head_id != expected:
@@ -206,7 +233,12 @@ def _push_events(
                     break
             if not rows:
                 return
-            problem = check_segment(rows, head_id, head_hash)
+            stranger = untrusted_signer(rows, keys)
+            if stranger is not None:
+                raise TrustRefused(
+                    key_refused(device, stranger[1], keys, f"Event {stranger[0]} of this laptop")
+                )
+            problem = segment_problem(rows, head_id, head_hash, keys, signed_before=head_signed)
             if problem:
                 raise ChainRefused(_refused_chain(source, problem))
             with conn.cursor() as cur, cur.copy(copy_sql) as copy:
@@ -258,6 +290,11 @@ def _push_records(
             elif outcome == "collision":
                 summary.refused.append(
                     {"id": rid, "reason": "another device holds a record with this id"}
+                )
+            elif outcome == "unvouched":
+                summary.refused.append(
+                    {"id": rid, "reason": "this state of the record is not in the device's "
+                     "audit trail at the centre: run 'screening records verify' on the laptop"}
                 )
             else:
                 summary.refused.append(

@@ -10,13 +10,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterator
-from typing import Any, Self
+from collections.abc import Callable, Collection, Iterator
+from typing import TYPE_CHECKING, Any, Self
 
 from screening.central.connection import SCHEMA, connect, guard, redact, require_schema
 from screening.central.schema import GENESIS, SCHEMA_VERSION
 from screening.errors import NotFound, suggest
 from screening.records.listing import filters
+
+if TYPE_CHECKING:
+    from screening.records.chain import ChainCheck
 
 # Only what a listing needs is imported here (a listing's time is mostly start-up): the
 # laptop's store, trail and outbox are imported where show, export and verify use them.
@@ -266,25 +269,38 @@ class CentralStore:
 
     # -- verify ----------------------------------------------------------------------------
 
-    def verify(self) -> dict[str, Any]:
-        """Each device's chain, every record against its device's trail, and the central
-        access trail. Same shape as the laptop's ``Store.verify``; ``head`` is the access
-        trail's."""
+    def verify(self, devices: Collection[str] = ()) -> dict[str, Any]:
+        """Each device's chain (hashes, links, and signatures by the keys the centre trusts
+        for the device; ``devices``: fingerprints also accepted), every record against its
+        device's trail, and the central access trail. Same shape as the laptop's
+        ``Store.verify``; ``head`` is the access trail's."""
         problems: list[dict[str, Any]] = []
+        notes: list[str] = []
+        signers: dict[str, int] = {}
 
         def report(what: str, ident: object, text: str) -> None:
             problems.append({"what": what, "id": ident, "problem": text})
 
         with self._guard("verify the central database"):
             self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            devices = [d for (d,) in self._conn.execute(
+            names = [d for (d,) in self._conn.execute(
                 f"SELECT DISTINCT device_id FROM {SCHEMA}.events ORDER BY 1")]
             events = 0
             trails: dict[str, dict[str, dict[str, Any]]] = {}
-            for device in devices:
-                count, said = self._verify_device(device, report)
-                events += count
-                trails[device] = said
+            for device in names:
+                walk = self._verify_device(device, report, devices)
+                events += walk.count
+                trails[device] = walk.trail
+                for signer, n in walk.signers.items():
+                    signers[signer] = signers.get(signer, 0) + n
+                if walk.unsigned_before_signing:
+                    notes.append(
+                        f"device {device}: {walk.unsigned_before_signing} event(s) were written "
+                        "before signing began; "
+                        + (f"signed event {walk.first_signed} follows them in the chain and "
+                           "vouches that they have not changed since" if walk.first_signed
+                           else "no signed event follows them yet")
+                    )
             records = self._verify_records(trails, report)
             head = self._verify_access(report)
             self._conn.commit()
@@ -293,42 +309,42 @@ class CentralStore:
             "events": events,
             "records": records,
             "head": head,
-            "devices": len(devices),
+            "devices": len(names),
             "problems": problems,
+            "notes": notes,
+            "signers": dict(sorted(signers.items())),
         }
 
     def _verify_device(
-        self, device: str, report: Callable[[str, object, str], None]
-    ) -> tuple[int, dict[str, dict[str, Any]]]:
-        from screening.central.push import check_segment
-        from screening.records.trail import _replay
+        self, device: str, report: Callable[[str, object, str], None],
+        also: Collection[str] = (),
+    ) -> ChainCheck:
+        """The device's chain through the laptop's own check, with the keys the centre trusts
+        for it (and those of ``also`` it has seen) as the only proof of a signature."""
+        from screening.central.trust import as_event, keys_from
+        from screening.records.chain import ChainCheck
 
-        said: dict[str, dict[str, Any]] = {}
-        last_id, last_hash, count = 0, GENESIS, 0
-        rows: list[tuple] = []
-
-        def check() -> None:
-            nonlocal last_id, last_hash
-            problem = check_segment(rows, last_id, last_hash)
-            if problem:
-                report("event", f"{device}:{rows[0][0]}", f"device {device}: {problem}")
-            last_id, last_hash = rows[-1][0], rows[-1][8]
-            rows.clear()
-
+        rows = self._conn.execute(
+            f"SELECT fingerprint, public_key, trusted_by IS NOT NULL FROM {SCHEMA}.device_keys "
+            "WHERE device_id = %s",
+            [device],
+        ).fetchall()
+        trusted = {fp for fp, _, ok in rows if ok or fp in also}
+        keys = keys_from(
+            {"fingerprint": fp, "public_key": pk} for fp, pk, _ in rows if fp in trusted
+        )
+        walk = ChainCheck(
+            lambda what, ident, text: report(what, f"{device}:{ident}", f"device {device}: {text}"),
+            keys=keys, trusted=trusted,
+        )
         for row in self._stream_rows(
-            "SELECT id, record_id, kind, officer, at, detail_json, digest_json, prev_hash, hash "
-            f"FROM {SCHEMA}.events WHERE device_id = %s ORDER BY id",
+            "SELECT id, record_id, kind, officer, at, detail_json, digest_json, prev_hash, hash, "
+            f"signer, signature FROM {SCHEMA}.events WHERE device_id = %s ORDER BY id",
             [device],
         ):
-            count += 1
-            rows.append(tuple(row))
-            if row[1] is not None:
-                _replay(said.setdefault(row[1], {}), row[2], row[6])
-            if len(rows) >= 5000:
-                check()
-        if rows:
-            check()
-        return count, said
+            walk.add(as_event(tuple(row)))
+        walk.finish()
+        return walk
 
     def _stream_rows(self, sql: str, params: list[object]) -> Iterator[tuple]:
         self._cursors += 1

@@ -15,6 +15,12 @@ Who may do what:
 - ``screening_read`` (reports, exports) reads everything and writes only the central access
   trail, through ``log_access``.
 Sealed values stay sealed: the centre never holds a private key.
+
+Whom it believes (schema 3, trust.py): each device is bound at first contact
+(``admit_device``) to its signing keys and to the login that pushed it; the database refuses
+another login's events and records for it and events signed by a key not trusted for it, and
+``put_record`` takes a record's state only when the device's trail at the centre names it.
+The database's owner administers: it may push or import any device and is bound to none.
 """
 
 from __future__ import annotations
@@ -135,6 +141,124 @@ BEGIN
                    coalesce(p_record, ''), coalesce(p_detail, '')), 'UTF8')), 'hex'));
 END $$"""
 
+# Schema 3: only a login bound to the device puts its records, and only a state its trail
+# vouches for: the event the body names must be one of this device's, about this record
+# (events arrive first), so no login can put a "newer" body beside another device's chain.
+_PUT_RECORD_3 = _PUT_RECORD.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION").replace(
+    """        RAISE EXCEPTION 'only finished records are accepted' USING ERRCODE = '22023';
+    END IF;
+""",
+    f"""        RAISE EXCEPTION 'only finished records are accepted' USING ERRCODE = '22023';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM {SCHEMA}.device_logins
+                   WHERE device_id = p_device AND login = session_user)
+       AND NOT {SCHEMA}.administers() THEN
+        RAISE EXCEPTION 'device % is pushed under another login', p_device
+            USING ERRCODE = 'P0001', HINT = 'login';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM {SCHEMA}.events WHERE device_id = p_device
+                   AND id = (p_body->>'event')::bigint AND record_id = rid) THEN
+        RETURN 'unvouched';
+    END IF;
+""",
+)
+assert _PUT_RECORD_3.count("unvouched") == 1
+
+_FINGERPRINT = (
+    "concat_ws('-', substr(h, 1, 4), substr(h, 5, 4), substr(h, 9, 4), substr(h, 13, 4), "
+    "substr(h, 17, 4))"
+)
+
+# The database's owner (or a superuser) administers the centre: it may push or import any
+# device (a bundle carried to the office) and is never bound to one. It could bypass any
+# check anyway (it owns the triggers); verify still checks what it put.
+_ADMINISTERS = f"""
+CREATE FUNCTION {SCHEMA}.administers() RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false)
+        OR pg_has_role(session_user, (SELECT nspowner FROM pg_namespace
+                                      WHERE nspname = '{SCHEMA}'), 'MEMBER')
+$$"""
+
+# Who may push a device, and which keys may sign for it: bound on first contact (the login
+# that pushes it first, the keys it brings), kept afterwards. Returns the trusted keys.
+_ADMIT_DEVICE = f"""
+CREATE FUNCTION {SCHEMA}.admit_device(p_device text, p_keys jsonb)
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    who text := session_user;
+    first_key boolean;
+    k jsonb;
+    h text;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('admit:' || p_device));
+    IF {SCHEMA}.administers() THEN
+        NULL;  -- the owner pushes any device and is bound to none
+    ELSIF NOT EXISTS (SELECT 1 FROM {SCHEMA}.device_logins WHERE device_id = p_device) THEN
+        INSERT INTO {SCHEMA}.device_logins (device_id, login, how)
+        VALUES (p_device, who, 'first push');
+    ELSIF NOT EXISTS (SELECT 1 FROM {SCHEMA}.device_logins
+                      WHERE device_id = p_device AND login = who) THEN
+        RAISE EXCEPTION 'device % is pushed under another login', p_device
+            USING ERRCODE = 'P0001', HINT = 'login';
+    END IF;
+    first_key := NOT EXISTS (SELECT 1 FROM {SCHEMA}.device_keys
+                             WHERE device_id = p_device AND trusted_by IS NOT NULL);
+    FOR k IN SELECT value FROM jsonb_array_elements(coalesce(p_keys, '[]')) LOOP
+        BEGIN
+            h := encode(sha256(decode(k->>'public_key', 'base64')), 'hex');
+        EXCEPTION WHEN others THEN
+            CONTINUE;  -- not a key: nothing to record
+        END;
+        CONTINUE WHEN {_FINGERPRINT} IS DISTINCT FROM k->>'fingerprint';
+        INSERT INTO {SCHEMA}.device_keys (device_id, fingerprint, public_key, first_seen,
+                                          trusted_by, trusted_at)
+        VALUES (p_device, k->>'fingerprint', k->>'public_key',
+                coalesce(k->>'first_seen', ''),
+                CASE WHEN first_key THEN 'first push by ' || who END,
+                CASE WHEN first_key THEN now() END)
+        ON CONFLICT (device_id, fingerprint) DO NOTHING;
+    END LOOP;
+    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                'fingerprint', fingerprint, 'public_key', public_key) ORDER BY fingerprint),
+                '[]'::jsonb)
+            FROM {SCHEMA}.device_keys WHERE device_id = p_device AND trusted_by IS NOT NULL);
+END $$"""
+
+# Schema 3: besides continuing the chain, an event must come from a login bound to its device
+# and be signed (when signed) by a key trusted for it. The database cannot check an Ed25519
+# signature; the pushing tool and 'records verify' do.
+_EVENTS_LINK_3 = f"""
+CREATE OR REPLACE FUNCTION {SCHEMA}.events_link() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM {SCHEMA}.device_logins
+                   WHERE device_id = NEW.device_id AND login = session_user)
+       AND NOT {SCHEMA}.administers() THEN
+        RAISE EXCEPTION 'device % is pushed under another login', NEW.device_id
+            USING ERRCODE = 'P0001', HINT = 'login';
+    END IF;
+    IF NEW.signer IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM {SCHEMA}.device_keys WHERE device_id = NEW.device_id
+            AND fingerprint = NEW.signer AND trusted_by IS NOT NULL)
+       AND NOT {SCHEMA}.administers() THEN
+        RAISE EXCEPTION 'event % of device % is signed by key %, not one trusted for it',
+            NEW.id, NEW.device_id, NEW.signer USING ERRCODE = 'P0001', HINT = 'key';
+    END IF;
+    IF NEW.id = 1 THEN
+        IF NEW.prev_hash IS DISTINCT FROM '{GENESIS}' THEN
+            RAISE EXCEPTION 'event 1 of device % does not start a chain', NEW.device_id
+                USING ERRCODE = 'P0001', HINT = 'chain';
+        END IF;
+    ELSIF NOT EXISTS (SELECT 1 FROM {SCHEMA}.events
+                      WHERE device_id = NEW.device_id AND id = NEW.id - 1
+                        AND hash = NEW.prev_hash) THEN
+        RAISE EXCEPTION 'event % of device % does not continue the chain held here',
+            NEW.id, NEW.device_id USING ERRCODE = 'P0001', HINT = 'chain';
+    END IF;
+    RETURN NEW;
+END $$"""
+
 #: Forward migrations: step N takes the central schema from N-1 to N. Append only.
 MIGRATIONS: list[tuple[str, ...]] = [
     (
@@ -238,6 +362,27 @@ MIGRATIONS: list[tuple[str, ...]] = [
             PRIMARY KEY (device_id, fingerprint)
         )""",
     ),
+    (
+        # 3: trust (trust.py). A device is bound to the keys that may sign its events (pinned
+        # at its first push, or approved by an administrator) and to the logins that may push
+        # it (the first one, or approved); keys seen but not trusted stay recorded, untrusted.
+        f"ALTER TABLE {SCHEMA}.device_keys ADD COLUMN trusted_by text",
+        f"ALTER TABLE {SCHEMA}.device_keys ADD COLUMN trusted_at timestamptz",
+        # keys recorded before this schema were taken on first use, unchecked: kept as such
+        f"UPDATE {SCHEMA}.device_keys SET trusted_by = 'first push (before schema 3)', "
+        "trusted_at = received_at",
+        f"""CREATE TABLE {SCHEMA}.device_logins (
+            device_id text NOT NULL,
+            login text NOT NULL,
+            how text NOT NULL,
+            at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (device_id, login)
+        )""",
+        _ADMINISTERS,
+        _ADMIT_DEVICE,
+        _EVENTS_LINK_3,
+        _PUT_RECORD_3,
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -249,16 +394,19 @@ def grants_sql(push_role: str = PUSH_ROLE, read_role: str = READ_ROLE) -> list[s
         f"REVOKE ALL ON SCHEMA {s} FROM PUBLIC",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM PUBLIC",
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {s} FROM PUBLIC",
+        # what an older schema granted and this one does not (inserting keys directly)
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {push_role}",
         f"GRANT USAGE ON SCHEMA {s} TO {push_role}, {read_role}",
         # push: add, and read only what deduplicates
         f"GRANT SELECT ON {s}.meta TO {push_role}",
         f"GRANT SELECT (id, device_id, version) ON {s}.records TO {push_role}",
-        f"GRANT SELECT (device_id, id, hash) ON {s}.events TO {push_role}",
+        f"GRANT SELECT (device_id, id, hash, signer) ON {s}.events TO {push_role}",
         f"GRANT SELECT (hash) ON {s}.content TO {push_role}",
-        f"GRANT SELECT (device_id, fingerprint) ON {s}.device_keys TO {push_role}",
-        f"GRANT INSERT ON {s}.events, {s}.content, {s}.pushes, {s}.device_keys TO {push_role}",
+        # keys and logins are bound only through admit_device (first contact) or by the owner
+        f"GRANT INSERT ON {s}.events, {s}.content, {s}.pushes TO {push_role}",
         f"GRANT USAGE ON SEQUENCE {s}.pushes_id_seq TO {push_role}",
         f"GRANT EXECUTE ON FUNCTION {s}.put_record(text, text, text, jsonb) TO {push_role}",
+        f"GRANT EXECUTE ON FUNCTION {s}.admit_device(text, jsonb) TO {push_role}",
         # read: everything, and write only the access trail
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {read_role}",
         f"GRANT EXECUTE ON FUNCTION {s}.log_access(text, text, text, text) TO {read_role}",
@@ -358,10 +506,13 @@ def status(url: str) -> dict[str, Any]:
                     "records": int(count or 0),
                     "events": int(n_events or 0),
                     "last_push": last.isoformat() if last is not None else None,
+                    "keys": keys or "",
+                    "logins": logins or "",
                 }
-                for device, office, count, n_events, last in conn.execute(
+                for device, office, count, n_events, last, keys, logins in conn.execute(
                     f"""WITH d AS (SELECT DISTINCT device_id FROM {SCHEMA}.events
-                                   UNION SELECT device_id FROM {SCHEMA}.records)
+                                   UNION SELECT device_id FROM {SCHEMA}.records
+                                   UNION SELECT device_id FROM {SCHEMA}.device_logins)
                     SELECT d.device_id,
                            (SELECT office FROM {SCHEMA}.pushes p WHERE p.device_id = d.device_id
                             ORDER BY at DESC LIMIT 1),
@@ -370,7 +521,12 @@ def status(url: str) -> dict[str, Any]:
                            (SELECT max(id) FROM {SCHEMA}.events e
                             WHERE e.device_id = d.device_id),
                            (SELECT max(at) FROM {SCHEMA}.pushes p
-                            WHERE p.device_id = d.device_id)
+                            WHERE p.device_id = d.device_id),
+                           (SELECT string_agg(fingerprint, ', ' ORDER BY fingerprint)
+                            FROM {SCHEMA}.device_keys k
+                            WHERE k.device_id = d.device_id AND k.trusted_by IS NOT NULL),
+                           (SELECT string_agg(login, ', ' ORDER BY login)
+                            FROM {SCHEMA}.device_logins g WHERE g.device_id = d.device_id)
                     FROM d ORDER BY 1"""
                 )
             ]

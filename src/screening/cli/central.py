@@ -12,7 +12,8 @@ from screening.cli._common import DbOption, ForceOption, TextFormatOption, outpu
 from screening.cli._output import TextFormat
 
 central_app = typer.Typer(
-    help="The central database (PostgreSQL): set it up, see what it holds, import bundles.",
+    help="The central database (PostgreSQL): set it up, see what it holds, import bundles, "
+    "approve devices' keys and logins.",
     no_args_is_help=True,
 )
 sync_app = typer.Typer(
@@ -110,6 +111,60 @@ def status(url: UrlArgument, fmt: TextFormatOption = TextFormat.text) -> None:
 
         emit_rows(result["devices"], ["device_id", "office", "records", "events", "last_push"],
                   Format.table, title="Devices")
+        # whole, never cut by the table: the administrator compares them with the laptops'
+        for device in result["devices"]:
+            out().print(
+                f"{device['device_id']}: signs with {device['keys'] or 'no key yet'}; pushed "
+                f"by {device['logins'] or 'no login yet'}",
+                soft_wrap=True, markup=False,
+            )
+
+
+@central_app.command("trust")
+def trust(
+    url: UrlArgument,
+    device: Annotated[str, typer.Argument(help="The device id (from 'central status', or "
+                                          "the refusal message).")],
+    key: Annotated[
+        str | None,
+        typer.Option("--key", help="Trust this signing key for the device: its fingerprint, "
+                     "from 'screening keys device' on the laptop."),
+    ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option("--public-key", help="The key itself (public_key from 'screening keys "
+                     "device --format json'), for a key the centre has not seen yet."),
+    ] = None,
+    login: Annotated[
+        str | None,
+        typer.Option("--login", help="Let this database login push the device too (a laptop "
+                     "moved to another office, bundles imported elsewhere)."),
+    ] = None,
+) -> None:
+    """Approve a signing key or a login for a device (run as the database's owner).
+
+    The centre trusts a device's key from its first push, and only the login that pushed
+    it first; anything else is refused until approved here. Check the fingerprint on the
+    laptop itself ('screening keys device') before approving it. A key approved before the
+    device's first push is the only one that push is believed with.
+
+    Examples:
+
+      screening central trust postgresql://postgres@pusat/screening DEVICE-ID --key 1a2b-...
+
+      screening central trust postgresql://postgres@pusat/screening DEVICE-ID --login kanim_x
+    """
+    from screening.central.trust import approve
+    from screening.cli._output import err
+
+    if key is None and public_key is None and login is None:
+        raise typer.BadParameter("say what to trust: --key (with --public-key for a key not "
+                                 "seen yet) and/or --login", param_hint="'--key'")
+    done = approve(_check_url(url), device, key=key, public_key=public_key, login=login)
+    if done["key"]:
+        err().print(f"Device {device}: key {done['key']} is trusted.", soft_wrap=True)
+    if done["login"]:
+        err().print(f"Device {device}: login {done['login']} may push it.", soft_wrap=True)
 
 
 @central_app.command("import")

@@ -130,8 +130,9 @@ def verify(
     back; exit 1 when anything is wrong. Keep the printed head hash somewhere else (a
     notebook, an e-mail): a trail cut short no longer ends with it.
 
-    With --db postgresql://..., checks the central copy: each device's chain, every record
-    against its device's trail, and the central access trail.
+    With --db postgresql://..., checks the central copy: each device's chain and its
+    signatures by the key the centre trusts for that device, every record against its
+    device's trail, and the central access trail.
 
     Example: screening records verify --format json
     """
@@ -139,12 +140,10 @@ def verify(
 
     from screening.cli._common import open_records
     from screening.cli._output import emit_json, out
-    from screening.records.store import Store
 
     with open_records(db) as store:
-        # --device is about a laptop's own file; the central copy checks each device's chain
-        result = store.verify(devices=devices or ()) if isinstance(store, Store) else (
-            store.verify())
+        # at the centre, --device adds a key it has seen to those it trusts for its device
+        result = store.verify(devices=devices or ())
     if fmt is TextFormat.json:
         emit_json(result)
     else:
