@@ -51,7 +51,7 @@ def test_wheel_contains_the_content(wheel: Path) -> None:
             assert archive.read(name) == source.read_bytes()
         assert "screening/cli/main.py" in names
         entry_points = archive.read("screening-0.1.0.dist-info/entry_points.txt").decode()
-    assert "screening = screening.cli.main:main" in entry_points
+    assert "screening = screening.cli.start:main" in entry_points
 
 
 def test_installed_wheel_works_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -18,35 +18,18 @@ from screening.cli._common import (
 )
 from screening.cli._output import Format, TextFormat
 from screening.cli.keys import KeyOption
+from screening.cli.listing import LIST_COLUMNS, contract_row, is_when
 
 app = typer.Typer(
     help="Screening records: list, show, rescore, export, verify, erase, purge, seal.",
     no_args_is_help=True,
 )
 
-LIST_COLUMNS = [
-    "id",
-    "status",
-    "questionnaire",
-    "level",
-    "officer",
-    "location",
-    "started_at",
-    "completed_at",
-    "answered",
-]
-
-
 def _when(value: str | None, name: str) -> str | None:
     """Check a --since/--until value early, so a typo is a usage error, not an empty list."""
     if value is None:
         return None
-    try:
-        if len(value) == 10:
-            date.fromisoformat(value)
-        else:
-            datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    if not is_when(value):
         raise typer.BadParameter(
             f"'{value}' is not a date (YYYY-MM-DD) or an ISO date-time", param_hint=f"'--{name}'"
         ) from None
@@ -114,7 +97,7 @@ def list_records(
     with open_records(db) as store:
         rows = store.list_records(**filters)
         if fmt is Format.json:  # streamed: memory stays flat however many are listed
-            emit_json_rows(_contract_row(row) for row in rows)
+            emit_json_rows(contract_row(row) for row in rows)
         elif fmt is Format.csv:
             write_csv(rows, LIST_COLUMNS)
         else:
@@ -180,23 +163,6 @@ def local_time(stamp: str) -> str:
     except ValueError:
         return stamp
     return when.strftime("%Y-%m-%d %H:%M")
-
-
-def _contract_row(row: dict[str, Any]) -> dict[str, Any]:
-    keys = (
-        "id",
-        "status",
-        "outcome",
-        "questionnaire",
-        "level",
-        "officer",
-        "location",
-        "language",
-        "started_at",
-        "completed_at",
-        "answered",
-    )
-    return {k: row.get(k) for k in keys}
 
 
 OfficerOption = Annotated[

@@ -24,12 +24,9 @@ import re
 import shlex
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
-
-import sqlite_utils
 
 from screening.errors import NotFound, StoreError, suggest
 from screening.files import create_private, private_folder, wider_than_owner
@@ -371,6 +368,63 @@ def damaged_message(path: Path, found: str, *, action: str | None = None) -> str
     )
 
 
+class Sql:
+    """The store's statements on its connection, as sqlite-utils runs them (``execute``,
+    ``query`` as dicts, ``tracer``), on the plain connection: sqlite-utils (and numpy, which it
+    imports when installed) takes ~150 ms to import, longer than ``records list`` takes to
+    read a million records. Its table helpers (``table``, ``db[name]``) load it at first use."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._tracer: Any = None
+        self._library: Any = None
+        self.conn.execute("PRAGMA recursive_triggers = on")  # as sqlite-utils sets it
+
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+        if self._tracer:
+            self._tracer(sql, parameters)
+        if parameters is None:
+            return self.conn.execute(sql)
+        return self.conn.execute(sql, parameters)
+
+    def query(self, sql: str, params: Any = None) -> Iterator[dict[str, Any]]:
+        """Run ``sql`` now; its rows as dicts, fetched as they are iterated."""
+        cursor = self.execute(sql, params)
+        if cursor.description is None:
+            raise ValueError("query() can only be used with SQL that returns rows")
+        keys = [d[0] for d in cursor.description]
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
+
+    @contextlib.contextmanager
+    def tracer(self, tracer: Any = None) -> Iterator[Sql]:
+        """Every statement run meanwhile is passed to ``tracer(sql, parameters)`` (tests)."""
+        previous = self._tracer
+        self._tracer = tracer or print
+        try:
+            yield self
+        finally:
+            self._tracer = previous
+
+    def _utils(self) -> Any:
+        if self._library is None:
+            import sqlite_utils
+
+            self._library = sqlite_utils.Database(
+                self.conn, execute_plugins=False, recursive_triggers=False,
+                tracer=lambda sql, params: self._tracer and self._tracer(sql, params),
+            )
+        return self._library
+
+    def table(self, name: str) -> Any:
+        return self._utils().table(name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._utils()[name]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._utils(), name)
+
+
 class Database:
     """One open records database: the connection, the schema, errors and transactions."""
 
@@ -449,7 +503,7 @@ class Database:
         uri = f"{self.path.absolute().as_uri()}?mode={self._uri_mode()}"
         with self._guard("open the records database"):
             self._conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
-            self._db = sqlite_utils.Database(self._conn, execute_plugins=False)
+            self._db = Sql(self._conn)
             self._db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             self._db.execute("PRAGMA foreign_keys = ON")
             # Freed space is zeroed: an erased or sealed value leaves no copy in free pages.
@@ -525,10 +579,11 @@ class Database:
                     [str(step)],
                 )
             # The database's identity at the central database: its trail is one device's chain.
-            self._db.execute(
-                "INSERT INTO meta (key, value) VALUES ('device_id', ?) ON CONFLICT DO NOTHING",
-                [str(uuid.uuid4())],
-            )
+            if self._db.execute("SELECT 1 FROM meta WHERE key = 'device_id'").fetchone() is None:
+                import uuid  # once per database: not worth its import at every start
+
+                self._db.execute("INSERT INTO meta (key, value) VALUES ('device_id', ?)",
+                                 [str(uuid.uuid4())])
             # A write that changes nothing: SQLite refuses it on a read-only file.
             self._db.execute("UPDATE meta SET value = value WHERE 0")
         self._schema_known = True

@@ -230,8 +230,10 @@ def check_key(store: Any, private: Any, path: Path | None) -> None:
 
 def _pages(store: Any, filters: dict[str, Any]) -> Any:
     page: list[str] = []
-    for row in store.list_records(**filters):
-        page.append(row["id"])
+    listed = getattr(store, "record_ids", None)  # a laptop's: ids alone, no answer counts
+    ids = listed(**filters) if listed else (row["id"] for row in store.list_records(**filters))
+    for rid in ids:
+        page.append(rid)
         if len(page) == PAGE:
             yield page
             page = []
@@ -254,19 +256,24 @@ def _write_all(
 ) -> None:
     fmt = options.fmt
     if fmt is ExportFormat.csv:
-        writer = csv.DictWriter(_SinkFile(sink), fieldnames=columns, extrasaction="ignore",
-                                lineterminator="\n")
-        writer.writeheader()
+        writer = csv.writer(_SinkFile(sink), lineterminator="\n")
+        writer.writerow(columns)
+        rows = CsvRows(columns, options.lang, private is not None, label)
     first = True
     if fmt in (ExportFormat.json, ExportFormat.htcds):
         sink.write("[")
+    # A CSV without the key shows little of the assessment and none of the trail: a laptop's
+    # store reads just that (the central one reads whole records).
+    brief = fmt is ExportFormat.csv and private is None
+    read = getattr(store, "brief_records", store.records) if brief else store.records
     for ids in _pages(store, options.filters):
         prepared = []
         opened, overridden = [], []
-        for record in store.records(ids):
+        for record in read(ids):
             rid = record["id"]
             questionnaire, protect = content.get(record["content_hash"])
-            out, status, problem = _prepare(record, protect, options, private, public)
+            out, status, problem = _prepare(record, protect, options, private, public,
+                                            shape=not brief)
             tally.identifying[status] += 1
             if problem:
                 tally.unreadable.append((rid, problem))
@@ -284,8 +291,7 @@ def _write_all(
                             detail=detail)
         for out, questionnaire, protect, status in prepared:
             if fmt is ExportFormat.csv:
-                writer.writerow(_csv_row(out, questionnaire, protect, status, options.lang,
-                                         private is not None, label))
+                writer.writerow(rows.row(out, questionnaire, protect, status))
             elif fmt is ExportFormat.htcds:
                 from screening.records.htcds import skip_reason, to_case
 
@@ -321,9 +327,13 @@ def _dumps(value: Any) -> str:
 
 
 def _prepare(
-    record: dict[str, Any], protect: set[str], options: Options, private: Any, public: Any
+    record: dict[str, Any], protect: set[str], options: Options, private: Any, public: Any,
+    *, shape: bool = True,
 ) -> tuple[dict[str, Any], str, str | None]:
-    """(the record as it may leave, what happened to its identifying data, a problem)."""
+    """(the record as it may leave, what happened to its identifying data, a problem).
+    ``shape=False`` (a CSV without the key, which has no column for a protected value, the
+    notes or the findings) leaves a record that is withheld as it is: only its status
+    counts."""
     from screening.records.protection import (
         SEALED,
         UNREADABLE,
@@ -337,7 +347,7 @@ def _prepare(
     if not sealed and not has_plaintext(record, protect):
         return record, ("erased" if record.get("erased_at") else "none"), None
     if record.get("consent_share") is not True and not options.override_consent:
-        return withhold(record, protect, NO_CONSENT), "withheld", None
+        return (withhold(record, protect, NO_CONSENT) if shape else record), "withheld", None
     if private is not None:
         if not sealed:
             return record, "opened", None
@@ -351,7 +361,7 @@ def _prepare(
         except SealedDataError as exc:
             return withhold(record, protect, UNREADABLE), "unreadable", exc.message
     if options.fmt in (ExportFormat.csv, ExportFormat.htcds):
-        return withhold(record, protect, NOT_SEALED), "left out", None
+        return (withhold(record, protect, NOT_SEALED) if shape else record), "left out", None
     if sealed:
         return record, "sealed", None
     if public is not None:
@@ -411,10 +421,12 @@ def _referral_cell(referral: dict[str, Any]) -> str:
 
 
 def _cell(value: Any) -> str:
-    from screening.records.protection import is_marker, marker_text
-
+    if value.__class__ is str:  # most cells
+        return value
     if value is None:
         return ""
+    from screening.records.protection import is_marker, marker_text
+
     if is_marker(value):
         return marker_text(value)
     if isinstance(value, list):
@@ -422,62 +434,99 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _csv_row(
-    record: dict[str, Any],
-    questionnaire: Any,
-    protect: set[str],
-    status: str,
-    lang: str,
-    opened: bool,
-    display_value: Callable[[Any, Any, str], str],
-) -> dict[str, str]:
-    from screening.models.answers import SPECIAL
-    from screening.records.protection import is_marker
+#: Answer types whose equal values print alike (not float: -0.0 == 0.0), kept by value.
+_KEPT = frozenset({str, int, bool, type(None)})
 
-    assessment = record.get("assessment") or {}
-    dimensions = assessment.get("dimensions") or {}
-    row = {
-        "id": record["id"],
-        "status": record["status"],
-        "outcome": record.get("outcome"),
-        "questionnaire": record["questionnaire"],
-        "questionnaire_version": record["questionnaire_version"],
-        "officer": record["officer"],
-        "location": record["location"],
-        "language": record["language"],
-        "started_at": record["started_at"],
-        "completed_at": record.get("completed_at"),
-        "level": record.get("level"),
-        "trafficking_indicated": assessment.get("trafficking_indicated"),
-        "positive_dimensions": [d for d, r in dimensions.items() if r.get("positive")],
-        "coverage": assessment.get("coverage"),
-        "consent_share": record.get("consent_share"),
-        "identifying": status,
-        "changes": len(record.get("history") or []),
-        "referrals": [_referral_cell(r) for r in record.get("referrals") or []],
-    }
-    out = {k: _cell(v) for k, v in row.items()}
-    for qid, value in record["answers"].items():
-        if qid in protect and not opened:
-            continue
+
+class CsvRows:
+    """CSV rows as lists in the header's order.
+
+    An answer's cells (its value, its label, a yes/no per option) depend only on the script,
+    the question and the value, and the ~55 answers of a record are mostly the same few values
+    across a million records: each distinct value's cells are worked out once and reused, so
+    a row costs a lookup per answer, not a label and a cell each."""
+
+    #: distinct (script, question, value) kept; free text (opened with --key) is not
+    #: repeated, so past this many new ones are worked out each time and memory stays flat.
+    KEEP = 20_000
+
+    def __init__(self, columns: list[str], lang: str, opened: bool,
+                 label: Callable[[Any, Any, str], str]) -> None:
+        self.columns = columns
+        self.index = {c: i for i, c in enumerate(columns)}
+        self.lang = lang
+        self.opened = opened
+        self.label = label
+        self.known: dict[tuple[Any, ...], tuple[tuple[int, str], ...]] = {}
+        self.notes = self.index.get("notes") if opened else None
+
+    def row(self, record: dict[str, Any], questionnaire: Any, protect: set[str],
+            status: str) -> list[str]:
+        assessment = record.get("assessment") or {}
+        dimensions = assessment.get("dimensions") or {}
+        cells = [_cell(v) for v in (
+            record["id"],
+            record["status"],
+            record.get("outcome"),
+            record["questionnaire"],
+            record["questionnaire_version"],
+            record["officer"],
+            record["location"],
+            record["language"],
+            record["started_at"],
+            record.get("completed_at"),
+            record.get("level"),
+            assessment.get("trafficking_indicated"),
+            [d for d, r in dimensions.items() if r.get("positive")],
+            assessment.get("coverage"),
+            record.get("consent_share"),
+            status,
+            len(record.get("history") or []),
+            [_referral_cell(r) for r in record.get("referrals") or []],
+        )]
+        cells += [""] * (len(self.columns) - len(cells))  # BASE_COLUMNS come first
+        script = record.get("content_hash")
+        known = self.known
+        opened = self.opened
+        for qid, value in record["answers"].items():
+            if qid in protect and not opened:
+                continue
+            kind = value.__class__
+            if kind in _KEPT:
+                key: tuple[Any, ...] | None = (script, qid, kind, value)
+            elif kind is list and all(v.__class__ is str for v in value):
+                key = (script, qid, kind, tuple(value))
+            else:  # markers, floats (-0.0 == 0.0), odd lists: worked out each time
+                key = None
+            found = None if key is None else known.get(key)
+            if found is None:
+                found = self._answer(questionnaire, qid, value)
+                if key is not None and len(known) < self.KEEP:
+                    known[key] = found
+            for i, text in found:
+                cells[i] = text
+        if self.notes is not None:
+            cells[self.notes] = " | ".join(
+                f"{n.get('question_id') or '-'}: {_cell(n.get('text'))}"
+                for n in record.get("notes") or []
+            )
+        return cells
+
+    def _answer(self, questionnaire: Any, qid: str, value: Any) -> tuple[tuple[int, str], ...]:
+        """The cells of one answer: (column, text) of the columns this export has."""
+        from screening.models.answers import SPECIAL
+        from screening.records.protection import is_marker
+
         question = questionnaire.question(qid)
-        out[qid] = _cell(value)
-        if question is None or is_marker(value) or value is None:
-            continue
-        if question.type in ("choice", "multi_choice"):
-            out[f"{qid}.label"] = display_value(question, value, lang)
-        if question.type == "multi_choice":
-            for option in question.options:
-                out[f"{qid}.{option.key}"] = (
-                    "" if value in SPECIAL or not isinstance(value, list)
-                    else ("yes" if option.key in value else "no")
-                )
-    if opened:
-        out["notes"] = " | ".join(
-            f"{n.get('question_id') or '-'}: {_cell(n.get('text'))}"
-            for n in record.get("notes") or []
-        )
-    return out
-
-
-
+        out = {qid: _cell(value)}
+        if question is not None and not is_marker(value) and value is not None:
+            if question.type in ("choice", "multi_choice"):
+                out[f"{qid}.label"] = self.label(question, value, self.lang)
+            if question.type == "multi_choice":
+                for option in question.options:
+                    out[f"{qid}.{option.key}"] = (
+                        "" if value in SPECIAL or not isinstance(value, list)
+                        else ("yes" if option.key in value else "no")
+                    )
+        index = self.index
+        return tuple((index[c], text) for c, text in out.items() if c in index)

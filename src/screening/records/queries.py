@@ -37,6 +37,27 @@ def _decoding(exc: BaseException) -> bool:
     return isinstance(exc, ValueError)
 
 
+#: What a listing shows of each record.
+_LISTED = (
+    "r.id, r.status, r.outcome, r.questionnaire, r.level, r.officer, r.location, r.language, "
+    "r.started_at, r.completed_at, "
+    "(SELECT COUNT(*) FROM answers a WHERE a.record_id = r.id) AS answered"
+)
+
+#: The columns of a brief record (:meth:`Queries.brief_records`): the assessment as the CSV
+#: shows it. ``->`` keeps each value's JSON text (true stays true, 0.10 stays 0.10).
+_BRIEF = (
+    "id, status, outcome, questionnaire, questionnaire_version, content_hash, officer, "
+    "location, language, started_at, updated_at, completed_at, level, consent_share, "
+    "sealed_json, erased_at, CASE WHEN assessment_json IS NULL THEN NULL ELSE json_object("
+    "'trafficking_indicated', assessment_json -> '$.trafficking_indicated', "
+    "'coverage', assessment_json -> '$.coverage', "
+    "'dimensions', (SELECT json_group_object(d.key, json_object('positive', "
+    "d.value -> '$.positive')) FROM json_each(assessment_json, '$.dimensions') d)) "
+    "END AS assessment_json"
+)
+
+
 class Queries(Database):
     """Reading records and listing them."""
 
@@ -86,15 +107,34 @@ class Queries(Database):
                 self._left_out(rid, problem)
             return kept
 
-    def _rows(self, record_ids: list[str]) -> list[dict[str, Any]]:
+    def brief_records(self, record_ids: list[str]) -> list[dict[str, Any]]:
+        """:meth:`records` for a CSV export without the key: no audit events, and the
+        assessment cut in SQL to what a CSV row shows (``trafficking_indicated``, ``coverage``,
+        each dimension's ``positive``); decoding the whole assessment (~8 KB) of every record
+        was a large part of an export. Identical otherwise; a page SQLite cannot cut is read
+        whole."""
+        if not record_ids:
+            return []
+        with self._guard("read the records"):
+            try:
+                return self._assemble(self._rows(record_ids, brief=True), brief=True)
+            except (sqlite3.OperationalError, ValueError) as exc:
+                if "malformed JSON" not in str(exc) and not _decoding(exc):
+                    raise
+        return self.records(record_ids)  # damage is found and named there
+
+    def _rows(self, record_ids: list[str], *, brief: bool = False) -> list[dict[str, Any]]:
         marks = ",".join("?" * len(record_ids))
+        columns = _BRIEF if brief else "*"
         rows = {
             row["id"]: row
-            for row in self._db.query(f"SELECT * FROM records WHERE id IN ({marks})", record_ids)
+            for row in self._db.query(
+                f"SELECT {columns} FROM records WHERE id IN ({marks})", record_ids
+            )
         }
         return [rows[rid] for rid in record_ids if rid in rows]
 
-    def _assemble(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _assemble(self, rows: list[dict[str, Any]], *, brief: bool = False) -> list[dict[str, Any]]:
         ids = [row["id"] for row in rows]
         marks = ",".join("?" * len(ids))
         notes: dict[str, list[dict[str, Any]]] = {rid: [] for rid in ids}
@@ -129,7 +169,7 @@ class Queries(Database):
                 }
             )
         events: dict[str, list[dict[str, Any]]] = {rid: [] for rid in ids}
-        for e in self._db.query(
+        for e in () if brief else self._db.query(
             "SELECT record_id, id, kind, officer, at, detail_json, signer FROM events "
             f"WHERE record_id IN ({marks}) ORDER BY id",
             ids,
@@ -166,13 +206,7 @@ class Queries(Database):
                     "closed_at": r["closed_at"],
                 }
             )
-        answers: dict[str, dict[str, object]] = {rid: {} for rid in ids}
-        for rid, qid, value_json in self._db.execute(
-            "SELECT record_id, question_id, value_json FROM answers "
-            f"WHERE record_id IN ({marks}) ORDER BY record_id, seq",
-            ids,
-        ):
-            answers[rid][qid] = json.loads(value_json)
+        answers = self._answers_of(ids, marks, ordered=not brief)
         return [
             {
                 "id": row["id"],
@@ -203,6 +237,37 @@ class Queries(Database):
             }
             for row in rows
         ]
+
+    def _answers_of(self, ids: list[str], marks: str, *,
+                    ordered: bool = True) -> dict[str, dict[str, object]]:
+        """The answers of each record, in the order first given (else by question id).
+        SQLite gathers each record's answers into one JSON object, decoded once: decoding
+        each answer on its own was most of an export's time (~55 a record)."""
+        source = (
+            "(SELECT question_id, value_json FROM answers WHERE record_id = r.id ORDER BY seq) a"
+            if ordered else "answers a WHERE a.record_id = r.id"
+        )
+        try:
+            return {
+                rid: json.loads(doc)
+                for rid, doc in self._db.execute(
+                    "SELECT r.id, (SELECT json_group_object(a.question_id, json(a.value_json)) "
+                    f"FROM {source}) FROM records r WHERE r.id IN ({marks})",
+                    ids,
+                )
+            }
+        except sqlite3.OperationalError as exc:
+            if "malformed JSON" not in str(exc):
+                raise
+        # A value SQLite does not take for JSON: decoded one by one, as Python reads it.
+        answers: dict[str, dict[str, object]] = {rid: {} for rid in ids}
+        for rid, qid, value_json in self._db.execute(
+            "SELECT record_id, question_id, value_json FROM answers "
+            f"WHERE record_id IN ({marks}) ORDER BY record_id, seq",
+            ids,
+        ):
+            answers[rid][qid] = json.loads(value_json)
+        return answers
 
     def answers(self, record_id: str) -> dict[str, object]:
         """The record's answers, question id -> value, in the order they were first given."""
@@ -311,7 +376,14 @@ class Queries(Database):
     ) -> tuple[list[str], list[object]]:
         return filters(status, since, until, questionnaire, level)
 
-    def _stream(self, where: list[str], params: list[object], limit: int | None) -> Iterator[dict]:
+    def record_ids(self, **filters: Any) -> Iterator[str]:
+        """The ids :meth:`list_records` would list, in its order, without counting answers
+        (an export reads each record anyway)."""
+        where, params = self._filters(**filters)
+        return (row["id"] for row in self._stream(where, params, None, "r.id, r.started_at"))
+
+    def _stream(self, where: list[str], params: list[object], limit: int | None,
+                columns: str = _LISTED) -> Iterator[dict]:
         left = limit
         after: tuple[str, str] | None = None
         while left is None or left > 0:
@@ -324,10 +396,7 @@ class Queries(Database):
                 clauses.append("(r.started_at, r.id) < (?, ?)")
                 args += [after[0], after[1]]
             sql = (
-                "SELECT r.id, r.status, r.outcome, r.questionnaire, r.level, r.officer, "
-                "r.location, r.language, r.started_at, r.completed_at, "
-                "(SELECT COUNT(*) FROM answers a WHERE a.record_id = r.id) AS answered "
-                "FROM records r"
+                f"SELECT {columns} FROM records r"
                 + (" WHERE " + " AND ".join(clauses) if clauses else "")
                 + " ORDER BY r.started_at DESC, r.id DESC LIMIT ?"
             )
@@ -371,3 +440,4 @@ class Queries(Database):
                     "ORDER BY r.updated_at DESC, r.id DESC"
                 )
             )
+

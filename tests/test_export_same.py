@@ -1,0 +1,179 @@
+"""The fast export writes what the old one wrote, byte for byte (issue 16): on records sealed at
+finalize and in plaintext, changed, noted, referred, without consent, consent declined, drafts,
+erased, and on a seeded database of varied answers; the answers a record is read with are the
+ones decoded one by one; sealed values stay sealed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from _export_reference import answers_one_by_one, reference_csv
+from _protect import (
+    PASSPHRASE,
+    case_answers,
+    cli_env,
+    invoke,
+    make_keys,
+    paper,
+    raw,
+    write_form,
+)
+from screening.records.crypto import load_private_key
+from screening.records.store import Store
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return make_keys(tmp_path_factory.mktemp("keys") / "office")
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory,
+         office: tuple[Path, Path]) -> tuple[dict[str, str], dict[str, str]]:
+    """(env, records): every kind of record an export meets, in one database."""
+    tmp_path = tmp_path_factory.mktemp("made")
+    env = cli_env(tmp_path, public=office[1])
+    plain_env = cli_env(tmp_path)  # no office key: finalized in plaintext
+    db = Path(env["SCREENING_DB"])
+    full = case_answers(full_name="Siti Berubah", document_number="B 7654321")
+    changed = paper(env, write_form(tmp_path / "a1.json", {
+        k: v for k, v in full.items() if k != "education"}))
+    with Store(db) as store:
+        store.save_answer(changed, "age", 28, officer="uji", at="2026-11-27T08:01:00.000000Z",
+                          reason="changed with :back")
+        store.add_note(changed, "full_name", "paspor: Siti Aminah", officer="uji",
+                       at="2026-11-27T08:02:00.000000Z")
+    assert invoke(env, "interview", "resume", changed, "--answers",
+                  str(write_form(tmp_path / "a2.json", full))).exit_code == 0
+    records = {
+        "changed": changed,
+        "plain": paper(plain_env, write_form(tmp_path / "p.json", case_answers(
+            full_name="Ayu Terbuka", dependants=["children"]))),
+        "no_consent": paper(env, write_form(tmp_path / "b.json", case_answers(
+            consent_share="no", full_name="Rina Tanpa Izin"))),
+        "declined": paper(env, write_form(tmp_path / "c.json", {
+            "private_room": "yes", "companion_separated": "yes",
+            "interpreter_independent": "yes", "same_gender_offered": "yes",
+            "comfort_offered": "yes", "consent": "no"})),
+        "draft": paper(env, write_form(tmp_path / "d.json", {
+            **dict(list(full.items())[:11]), "full_name": "Draf Nama"})),
+        "erased": paper(plain_env, write_form(tmp_path / "e.json", case_answers(
+            full_name="Hapus Saja"))),
+        "referred": paper(env, write_form(tmp_path / "f.json", case_answers(
+            full_name="Dirujuk Satu"))),
+    }
+    erased = invoke(env, "records", "erase", records["erased"], "--reason", "consent withdrawn")
+    assert erased.exit_code == 0, erased.output
+    referred = invoke(env, "referrals", "add", records["referred"], "--to", "bp3mi")
+    assert referred.exit_code == 0, referred.output
+    return env, records
+
+
+def exported(env: dict[str, str], *args: str) -> str:
+    result = invoke(env, "records", "export", *args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_csv_is_byte_for_byte_the_old_export(made: tuple[dict, dict], lang: str) -> None:
+    env, records = made
+    db = Path(env["SCREENING_DB"])
+    new = exported(env, "--format", "csv", "--lang", lang)
+    assert new == reference_csv(db, lang=lang)
+    rows = {line.split(",", 1)[0]: line for line in new.splitlines()[1:]}
+    assert {k: v for k, v in records.items() if v not in rows} == {}
+    # the kinds of record are all there, and nothing identifying left without the key
+    for name in ("Siti", "Ayu", "Rina", "Draf", "Hapus", "Dirujuk", "Aminah", "B 7654321"):
+        assert name not in new
+    assert "R-" in rows[records["referred"]]
+    assert ",erased," in rows[records["erased"]]
+
+
+def test_csv_with_the_key_is_byte_for_byte_the_old_export(
+    made: tuple[dict, dict], office: tuple[Path, Path]
+) -> None:
+    env, records = made
+    db = Path(env["SCREENING_DB"])
+    new = exported(env, "--format", "csv", "--key", str(office[0]))
+    private = load_private_key(office[0], PASSPHRASE)
+    assert new == reference_csv(db, private=private)
+    assert "Siti Berubah" in new and "paspor: Siti Aminah" in new  # opened, and only so
+    assert "Hapus Saja" not in new
+    assert exported(env, "--format", "csv", "--status", "completed", "--level", "high") == (
+        reference_csv(db, filters={"status": "completed", "level": "high"}))
+
+
+def test_records_are_read_with_the_answers_decoded_one_by_one(
+    made: tuple[dict, dict],
+) -> None:
+    env, records = made
+    with Store(Path(env["SCREENING_DB"])) as store:
+        ids = list(store.record_ids())
+        assert sorted(ids) == sorted(records.values())
+        for record in store.records(ids):
+            old = answers_one_by_one(store, record["id"])
+            assert list(record["answers"].items()) == list(old.items())  # the order too
+        for whole, brief in zip(store.records(ids), store.brief_records(ids), strict=True):
+            assert brief["answers"] == whole["answers"]
+            assert brief["events"] == [] and whole["events"]
+            for key in set(whole) - {"answers", "events", "assessment"}:
+                assert brief[key] == whole[key], key
+            if whole["assessment"] is None:
+                assert brief["assessment"] is None
+                continue
+            assessment = brief["assessment"]
+            for key in ("trafficking_indicated", "coverage"):
+                assert assessment[key] == whole["assessment"][key]
+                assert type(assessment[key]) is type(whole["assessment"][key])
+            assert [(d, r["positive"]) for d, r in assessment["dimensions"].items()] == [
+                (d, r["positive"]) for d, r in whole["assessment"]["dimensions"].items()]
+
+
+def test_a_value_sqlite_does_not_read_as_json_is_read_as_before(
+    made: tuple[dict, dict], tmp_path: Path
+) -> None:
+    """NaN is Python's JSON, not SQLite's: that page is decoded one answer at a time."""
+    env, records = made
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(env["SCREENING_DB"]) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    raw(copy).execute("UPDATE answers SET value_json = 'NaN' WHERE record_id = ? AND "
+                      "question_id = 'age'", [records["plain"]])
+    with Store(copy) as store:
+        (record,) = store.records([records["plain"]])
+        assert record["answers"]["age"] != record["answers"]["age"]  # NaN
+        assert list(record["answers"]) == list(answers_one_by_one(store, records["plain"]))
+        (brief,) = store.brief_records([records["plain"]])
+        assert list(brief["answers"]) == list(record["answers"])
+    new = exported({**env, "SCREENING_DB": str(copy)}, "--format", "csv")
+    assert new == reference_csv(copy)
+    assert ",nan," in new
+
+
+def test_the_seeded_database_exports_as_before_in_every_format(tmp_path: Path) -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import seed
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    db = tmp_path / "seeded.db"
+    seed.seed(db, 600, templates=24)
+    env = cli_env(tmp_path, SCREENING_DB=str(db))
+    for lang in ("en", "id"):
+        assert exported(env, "--format", "csv", "--lang", lang) == reference_csv(db, lang=lang)
+    with Store(db) as store:
+        ids = list(store.record_ids())
+        assert len(ids) == 600
+        for record in store.records(ids[:200]):
+            old = answers_one_by_one(store, record["id"])
+            assert list(record["answers"].items()) == list(old.items())
+    rows = json.loads(exported(env, "--format", "json"))
+    assert [r["id"] for r in rows] == ids
