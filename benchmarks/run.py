@@ -62,6 +62,7 @@ TARGETS = {
     "answer_commit_p50": 1.5,
     "answer_commit_p99": 1.5,
     "validate": 1.3,
+    "validate_cold": 1.3,
     "records_list": 2.0,
     "records_export": 2.0,
     "report": 2.0,
@@ -605,6 +606,54 @@ def bench_validate(screening: list[str], env: dict[str, str], repeat: int, warmu
     )
 
 
+def bench_validate_cold(
+    screening: list[str], env: dict[str, str], repeat: int, warmup: bool, work: Path
+) -> Row:
+    """``screening validate`` right after a supervisor edits a script: a copy of the bundled
+    content whose departure script gets a new comment line before every run, so its
+    parse-cache entry is invalid while the other files' are warm. The floor is the warm
+    row's (importing yaml and pydantic, ``yaml.safe_load`` of the bundled files)."""
+    from screening.content.catalogue import bundled_root, content_paths, discover
+
+    root = bundled_root()
+    # the warm row's floor, exactly (its files: the indicators and questionnaires)
+    files = [str(p) for p, _ in discover([root / "indicators", root / "questionnaires"])[0]]
+    content = work / "edited-content"
+    shutil.rmtree(content, ignore_errors=True)
+    for folder in content_paths(root):
+        shutil.copytree(folder, content / folder.name)
+    edited = content / "questionnaires" / "departure.yaml"
+    original = edited.read_text("utf-8")
+    floor_code = (
+        "import yaml, pydantic\n"
+        f"for f in {files!r}:\n"
+        "    with open(f, encoding='utf-8') as h: yaml.safe_load(h)"
+    )
+    command = [*screening, "validate", "--content", str(content)]
+    floor_command = [sys.executable, "-c", floor_code]
+    figure, floor = Series(command), Series(floor_command)
+    spawn(command, env)  # the other files' entries: warm, as on a supervisor's laptop
+    for n in range(repeat + (1 if warmup else 0)):
+        edited.write_text(f"{original}\n# edit {n} {time.time_ns()}\n", "utf-8")
+        ran_floor = spawn(floor_command, env)
+        ran_figure = spawn(command, env)
+        if ran_figure.returncode != 0 or ran_floor.returncode != 0:
+            raise Failed(f"{_shown(command)} exited {ran_figure.returncode}")
+        if warmup and n == 0:
+            continue
+        figure.runs.append(ran_figure)
+        floor.runs.append(ran_floor)
+    shutil.rmtree(content, ignore_errors=True)
+    return ratio_row(
+        "validate_cold",
+        "the same right after an edit (the edited script's cache entry invalid, the "
+        "others warm)",
+        figure,
+        floor,
+        "the same floor",
+    )
+
+
 def seeded_db(records: int, cache: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
     """A database of ``records`` records: the cached one when it matches, else seeded now."""
     from screening.records.database import SCHEMA_VERSION
@@ -956,6 +1005,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def step_validate() -> None:
         rows.append(bench_validate(screening, env, args.repeat, warmup))
+        rows.append(bench_validate_cold(screening, env, args.repeat, warmup, work))
 
     def step_records() -> None:
         db, facts = seeded_db(args.records, cache, args.quick)

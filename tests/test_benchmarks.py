@@ -22,6 +22,7 @@ ROWS = {
     "answer_commit_p50",
     "answer_commit_p99",
     "validate",
+    "validate_cold",
     "records_list",
     "records_export",
     "export_memory",
@@ -54,7 +55,8 @@ def test_a_quick_run_completes_and_writes_every_row(
     for key, row in result["rows"].items():
         assert {"label", "figure", "floor", "ratio", "target", "result"} <= set(row), key
         assert row["result"] in ("PASS", "MISS", "info", "n/a"), key
-    for key in ("help", "interview_start", "validate", "records_list", "report"):
+    for key in ("help", "interview_start", "validate", "validate_cold", "records_list",
+                "report"):
         assert row_ratio(result, key) > 0
     assert result["database"]["records"] == 200
     assert "typer" in result["interview"]["libraries"]

@@ -74,3 +74,72 @@ def test_help_of_every_command_loads_no_heavy_library() -> None:
     assert done.returncode == 0, done.stderr
     # which library the first command that loaded it pulled in
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {}
+
+
+def test_the_root_help_lists_the_commands_as_typer_would() -> None:
+    """The lazy listing (from main.COMMANDS' summaries) reads exactly as typer's own listing
+    built from every command: a changed help text fails here until its summary follows."""
+    from typer.core import TyperGroup
+
+    from screening.cli.main import LazyGroup
+
+    runner = CliRunner()
+    lazy = runner.invoke(app, ["--help"], prog_name="screening", env={"COLUMNS": "100"})
+    saved = LazyGroup.format_commands
+    LazyGroup.format_commands = TyperGroup.format_commands  # type: ignore[method-assign]
+    try:
+        eager = runner.invoke(app, ["--help"], prog_name="screening", env={"COLUMNS": "100"})
+    finally:
+        LazyGroup.format_commands = saved  # type: ignore[method-assign]
+    assert lazy.exit_code == eager.exit_code == 0
+    assert "interview" in lazy.output and "central" in lazy.output
+    assert lazy.output == eager.output
+
+
+LAZY_PROBE = """\
+import json, sys
+from screening.cli.main import COMMANDS, app
+try:
+    app({args!r}, prog_name="screening")
+except SystemExit:
+    pass
+modules = sorted({{m for m, _, _ in COMMANDS.values()}} & set(sys.modules))
+print(json.dumps(modules))
+"""
+
+
+def _command_modules_loaded(args: list[str]) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY_PROBE.format(args=args)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_root_help_builds_no_command() -> None:
+    # `screening --help` imports none of the command modules (each costs its parameters).
+    assert _command_modules_loaded(["--help"]) == []
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    assert _command_modules_loaded(["interview", "start", "--help"]) == [
+        "screening.cli.interview"
+    ]
+    assert _command_modules_loaded(["report", "--help"]) == ["screening.cli.report"]
+
+
+def test_a_mistyped_command_is_still_suggested() -> None:
+    result = CliRunner().invoke(app, ["interviw"], prog_name="screening")
+    assert result.exit_code == 2
+    assert "Did you mean 'interview'" in result.output
+
+
+def test_the_cli_collects_garbage_in_fewer_larger_rounds() -> None:
+    # screening/cli/__init__.py: ~140 collections over a start's long-lived objects otherwise.
+    done = subprocess.run(
+        [sys.executable, "-c", "import gc, screening.cli.main; print(gc.get_threshold())"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(10000, 20, 20)"

@@ -332,3 +332,39 @@ def test_processes_making_the_key_at_once_share_one(tmp_path: Path) -> None:
     prints = {p.communicate(timeout=60)[0].strip() for p in procs}
     assert len(prints) == 1 and prints != {""}
     assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["device.pem"]
+
+
+def test_the_key_file_reads_the_same_by_the_fast_path_and_the_general_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interview start reads the key file without cryptography's serialization module;
+    any file not exactly as made here goes the general way, with the same refusals."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_private_key
+
+    from screening.records import device
+
+    path = tmp_path / "device.pem"
+    monkeypatch.setenv(device.DEVICE_KEY_ENV, str(path))
+    monkeypatch.setattr(device, "_loaded", {})
+    made = device.device_key()
+    assert made is not None and device._seed(path.read_bytes()) is not None
+    general = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert made.raw_public == general.public_key().public_bytes_raw()  # type: ignore[union-attr]
+    message = b"screening event v1\0" + b"0" * 64
+    general.public_key().verify(base64.b64decode(made.sign(message)), message)  # type: ignore[union-attr,call-arg]
+    # The same key, written with Windows line ends: not the exact shape, read the general way.
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert device._seed(path.read_bytes()) is None
+    assert device._read(path).fingerprint == made.fingerprint
+    # Not Ed25519, or not a key at all: refused as before.
+    ec = generate_private_key(SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path.write_bytes(ec)
+    with pytest.raises(device.DeviceKeyProblem, match="not an Ed25519 key"):
+        device._read(path)
+    path.write_bytes(b"-----BEGIN PRIVATE KEY-----\nMC4CAQAw\n-----END PRIVATE KEY-----\n")
+    with pytest.raises(device.DeviceKeyProblem, match="damaged, or not a key"):
+        device._read(path)

@@ -56,10 +56,12 @@ def validate(
     references = None
     if paths:
         # A lone file is checked against the active indicator sets and directory.
-        references = check([p for p in content_paths(root) if p.name != "questionnaires"])
+        references = check(
+            [p for p in content_paths(root) if p.name != "questionnaires"], cache=True
+        )
     else:
         paths = content_paths(root)
-    catalogue = check(list(paths), references=references)
+    catalogue = check(list(paths), references=references, cache=True)
     errors, warnings = catalogue.errors, catalogue.warnings
     if fmt is TextFormat.json:
         emit_json(

@@ -749,11 +749,20 @@ class Database:
                 return normal
         return record_id
 
+    def _row(self, sql: str, params: list[object]) -> dict[str, Any] | None:
+        """One row as a dict, straight from the connection (sqlite-utils' query() wraps even a
+        read in a savepoint)."""
+        cursor = self._connection().execute(sql, params)
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        return dict(zip([d[0] for d in cursor.description], found, strict=True))
+
     def _require(self, record_id: str, *, draft: bool = False) -> dict[str, Any]:
         """The record's row, or NotFound with a suggestion; ``draft`` refuses a completed one."""
         row = None
         for candidate in dict.fromkeys((record_id, _normalize_id(record_id))):
-            row = next(self._db.query("SELECT * FROM records WHERE id = ?", [candidate]), None)
+            row = self._row("SELECT * FROM records WHERE id = ?", [candidate])
             if row is not None:
                 break
         if row is None:
@@ -772,6 +781,12 @@ class Database:
                 "record cannot be changed. Start a new interview instead."
             )
         return row
+
+    def _checkpoint_quietly(self) -> None:
+        """Copy what the write-ahead log holds into the file, as far as open reads allow
+        (SQLite's PASSIVE checkpoint: it waits for no one); a failure only leaves it for later."""
+        with contextlib.suppress(sqlite3.Error):
+            self._connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
     def checkpoint(self) -> bool:
         """Copy the write-ahead log into the file and empty it, so no older page (an answer

@@ -6,6 +6,7 @@ and appends its audit event in the same transaction (see :mod:`trail`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import secrets
@@ -16,6 +17,7 @@ from typing import Any
 from screening.errors import StoreError
 from screening.records.database import _STAMP
 from screening.records.sealing import Sealer, Sealing
+from screening.records.trail import Hot
 
 OUTCOMES = ("completed", "consent_declined")
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -82,7 +84,13 @@ class Writes(Sealing):
         provenance = {} if parsed_hash is None else {"parsed_hash": parsed_hash}
         content.update(provenance)
         started = datetime.fromisoformat(started_at)
+        # The write-ahead log goes into the file now, before the interview's answers, not
+        # inside whichever answer's commit crosses SQLite's 1,000-page mark (an interview
+        # writes ~400): no answer waits for a checkpoint.
+        self._checkpoint_quietly()
+        hot = None
         with self._write("start a new record"):
+            version = self._write_state()[0]
             self._db.table("content").insert(content, ignore=True)
             while True:
                 record_id = new_record_id(started)
@@ -113,6 +121,9 @@ class Writes(Sealing):
                 {"questionnaire": questionnaire_id, **(detail or {})},
                 full=True,
             )
+            with contextlib.suppress(LookupError):
+                hot = self._load_hot(record_id, version)
+        self._hot = hot  # committed: its first answer may start from here
         return record_id
 
     def save_answer(
@@ -127,24 +138,53 @@ class Writes(Sealing):
     ) -> None:
         """Save one answer, committed before returning; a changed value goes to the history."""
         value_json = _dump(value)
+        hot = None
         with self._write("save the answer"):
-            rid = self._require(record_id, draft=True)["id"]
-            old = self._db.execute(
-                "SELECT value_json FROM answers WHERE record_id = ? AND question_id = ?",
-                [rid, question_id],
-            ).fetchone()
-            if old is None:
-                self._insert_answer(rid, question_id, value_json, officer, at)
-            elif old[0] != value_json:
-                self._replace_answer(rid, question_id, old[0], value_json, officer, at, reason)
+            state = self._write_state()
+            hot = self._hot_for(record_id, state)
+            if hot is not None and question_id not in hot.answers:
+                self._answer_on_hot(hot, question_id, value_json, officer, at)
+                hot.changes = self._connection().total_changes
             else:
-                return  # the same answer again: nothing changes
-            self._touch(rid, at)
-            detail: dict[str, Any] = {"question": question_id}
-            if old is not None and reason:
-                detail["reason"] = reason
-            kind = "answer" if old is None else "change"
-            self._record_event(rid, kind, officer, at, detail, answer=question_id)
+                hot = self._save_answer(
+                    record_id, question_id, value_json, officer=officer, at=at, reason=reason,
+                    version=state[0],
+                )
+        self._hot = hot  # committed: the next answer to this draft may start from here
+
+    def _save_answer(
+        self,
+        record_id: str,
+        question_id: str,
+        value_json: str,
+        *,
+        officer: str,
+        at: str,
+        reason: str | None,
+        version: int,
+    ) -> Hot | None:
+        """The full path of :meth:`save_answer` (inside its transaction); the draft as it now
+        stands, for the next answer."""
+        rid = self._require(record_id, draft=True)["id"]
+        old = self._db.execute(
+            "SELECT value_json FROM answers WHERE record_id = ? AND question_id = ?",
+            [rid, question_id],
+        ).fetchone()
+        if old is None:
+            self._insert_answer(rid, question_id, value_json, officer, at)
+        elif old[0] != value_json:
+            self._replace_answer(rid, question_id, old[0], value_json, officer, at, reason)
+        else:
+            return None  # the same answer again: nothing changes
+        self._touch(rid, at)
+        detail: dict[str, Any] = {"question": question_id}
+        if old is not None and reason:
+            detail["reason"] = reason
+        kind = "answer" if old is None else "change"
+        self._record_event(rid, kind, officer, at, detail, answer=question_id)
+        with contextlib.suppress(LookupError):
+            return self._load_hot(rid, version)
+        return None
 
     def delete_answer(
         self, record_id: str, question_id: str, *, officer: str, at: str, reason: str | None
@@ -169,18 +209,12 @@ class Writes(Sealing):
             self._record_event(rid, "change", officer, at, detail, answer=question_id)
 
     def _insert_answer(self, rid: str, qid: str, value_json: str, officer: str, at: str) -> None:
-        seq = self._db.execute(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM answers WHERE record_id = ?", [rid]
-        ).fetchone()[0]
-        self._db.table("answers").insert(
-            {
-                "record_id": rid,
-                "question_id": qid,
-                "value_json": value_json,
-                "officer": officer,
-                "answered_at": at,
-                "seq": seq,
-            }
+        # One statement, no table introspection (sqlite-utils' insert() reads sqlite_master
+        # and opens a savepoint per row): this runs while the person waits.
+        self._db.execute(
+            "INSERT INTO answers (record_id, question_id, value_json, officer, answered_at, seq) "
+            "SELECT ?, ?, ?, ?, ?, COALESCE(MAX(seq), 0) + 1 FROM answers WHERE record_id = ?",
+            [rid, qid, value_json, officer, at, rid],
         )
 
     def _replace_answer(
