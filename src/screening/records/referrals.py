@@ -21,7 +21,8 @@ from typing import Any
 from screening.errors import NotFound, suggest
 from screening.records.database import _load
 from screening.records.queries import _bound
-from screening.records.trail import Trail, _mac
+from screening.records.trail import _mac
+from screening.records.verification import Verification
 from screening.records.writes import CROCKFORD
 from screening.referrals.lifecycle import (
     INFORMATION_GIVEN,
@@ -57,7 +58,7 @@ def referral_digest(db: Any, referral_id: str) -> str:
     return _mac(key, [row, [list(step) for step in steps]])
 
 
-class Referrals(Trail):
+class Referrals(Verification):
     """Adding referrals, moving them on, reading and listing them."""
 
     def add_referral(
@@ -174,9 +175,9 @@ class Referrals(Trail):
     # -- verification ----------------------------------------------------------------------
 
     def verify(self, devices: Collection[str] = ()) -> dict[str, Any]:
-        """The trail and the records (see ``Trail.verify``), then every referral against the
+        """The trail and the records (see ``Verification.verify``), then every referral against the
         last digest the trail holds for it."""
-        result = super().verify(devices)  # Trail.verify, next in the MRO
+        result = super().verify(devices)  # Verification.verify, next in the MRO
         found = self._verify_referrals()
         if found:
             result["problems"] = [*result["problems"], *found]

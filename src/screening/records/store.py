@@ -1,7 +1,7 @@
 """The records store: one open records database with every concern joined in :class:`Store`.
 
 The concerns live in their own modules: :mod:`database` (the file, schema, migrations, errors,
-transactions), :mod:`trail` (the hash-chained audit trail and ``verify``), :mod:`sealing`
+transactions), :mod:`trail` (the hash-chained audit trail), :mod:`verification` (``verify``), :mod:`sealing`
 (sealing, erasure, purge), :mod:`writes` (create, answer, note, finalize), :mod:`queries`
 (records, listings, drafts), :mod:`referrals` (referrals and their status) and
 :mod:`aggregates` (the report's counting queries).
