@@ -1,10 +1,11 @@
 """The records store: one open records database with every concern joined in :class:`Store`.
 
-The concerns live in their own modules: :mod:`database` (the file, schema, migrations, errors,
-transactions), :mod:`trail` (the hash-chained audit trail), :mod:`verification` (``verify``), :mod:`sealing`
-(sealing, erasure, purge), :mod:`writes` (create, answer, note, finalize), :mod:`queries`
-(records, listings, drafts), :mod:`referrals` (referrals and their status) and
-:mod:`aggregates` (the report's counting queries).
+The concerns live in their own modules: :mod:`database` (the file, migrations, errors,
+transactions) and :mod:`schema` (the migrations' SQL), :mod:`trail` (the hash-chained audit
+trail), :mod:`verification` (``verify``), :mod:`sealing` (sealing, erasure, purge),
+:mod:`writes` (create, answer, note, finalize), :mod:`queries` (records, listings, drafts),
+:mod:`referrals` (referrals and their status) and :mod:`aggregates` (the report's counting
+queries).
 """
 
 from __future__ import annotations
