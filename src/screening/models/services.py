@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, StringConstraints
 
@@ -23,27 +23,13 @@ ServiceKind = Literal[
     "labour_office",
     "hotline",
 ]
-SERVICE_KINDS: tuple[str, ...] = (
-    "police_protection",
-    "anti_trafficking_task_force",
-    "uptd_ppa",
-    "lpsk",
-    "migrant_worker_protection",
-    "shelter",
-    "health",
-    "legal_aid",
-    "iom",
-    "consulate",
-    "labour_office",
-    "hotline",
-)
+SERVICE_KINDS: tuple[str, ...] = get_args(ServiceKind)  # one list: the Literal's
 #: Kinds that protect children: a child's own refusal never blocks a referral to them.
 CHILD_PROTECTION_KINDS: frozenset[str] = frozenset({"uptd_ppa", "police_protection"})
 Serves = Literal["children", "women", "men", "migrant_workers", "foreign_nationals"]
-SERVES: tuple[str, ...] = ("children", "women", "men", "migrant_workers", "foreign_nationals")
+SERVES: tuple[str, ...] = get_args(Serves)
 ContactKind = Literal["phone", "whatsapp", "email", "web", "address", "hours", "office"]
-CONTACT_KINDS: tuple[str, ...] = ("phone", "whatsapp", "email", "web", "address", "hours",
-                                  "office")
+CONTACT_KINDS: tuple[str, ...] = get_args(ContactKind)
 #: Contacts that are numbers: the same line with two numbers in the directory is a warning.
 NUMBER_KINDS: frozenset[str] = frozenset({"phone", "whatsapp"})
 
