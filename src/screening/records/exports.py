@@ -19,8 +19,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import enum
+import io
 import json
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -266,7 +268,20 @@ def _write_all(
     # store reads just that (the central one reads whole records).
     brief = fmt is ExportFormat.csv and private is None
     read = getattr(store, "brief_records", store.records) if brief else store.records
+    # A laptop's store gives such a CSV its answers as stored, rows are built as text.
+    text = CsvText(rows) if brief and hasattr(store, "csv_records") else None
     for ids in _pages(store, options.filters):
+        if text is not None:
+            page = _csv_page(store, content, options, text, ids)
+            if page is not None:
+                lines, statuses = page
+                if lines:
+                    sink.write("\n".join(lines) + "\n")
+                tally.identifying.update(statuses)
+                tally.written += len(lines)
+                for _ in lines:
+                    advance()
+                continue
         prepared = []
         opened, overridden = [], []
         for record in read(ids):
@@ -311,6 +326,26 @@ def _write_all(
             advance()
     if fmt in (ExportFormat.json, ExportFormat.htcds):
         sink.write("]\n" if first else "\n]\n")
+
+
+def _csv_page(store: Any, content: Content, options: Options, text: CsvText,
+              ids: list[str]) -> tuple[list[str], list[str]] | None:
+    """(the lines, each record's identifying status) of a page of a CSV without the key, or
+    None when the page must be read the old way (a value neither SQLite nor JSON reads)."""
+    records = store.csv_records(ids)
+    if records is None:
+        return None
+    lines, statuses = [], []
+    try:
+        for record in records:
+            questionnaire, protect = content.get(record["content_hash"])
+            cells, record["answers"], late = text.cells(record, questionnaire, protect)
+            _, status, _ = _prepare(record, protect, options, None, None, shape=False)
+            lines.append(text.line(cells, late, record, status))
+            statuses.append(status)
+    except ValueError:
+        return None
+    return lines, statuses
 
 
 class _SinkFile:
@@ -462,28 +497,7 @@ class CsvRows:
 
     def row(self, record: dict[str, Any], questionnaire: Any, protect: set[str],
             status: str) -> list[str]:
-        assessment = record.get("assessment") or {}
-        dimensions = assessment.get("dimensions") or {}
-        cells = [_cell(v) for v in (
-            record["id"],
-            record["status"],
-            record.get("outcome"),
-            record["questionnaire"],
-            record["questionnaire_version"],
-            record["officer"],
-            record["location"],
-            record["language"],
-            record["started_at"],
-            record.get("completed_at"),
-            record.get("level"),
-            assessment.get("trafficking_indicated"),
-            [d for d, r in dimensions.items() if r.get("positive")],
-            assessment.get("coverage"),
-            record.get("consent_share"),
-            status,
-            len(record.get("history") or []),
-            [_referral_cell(r) for r in record.get("referrals") or []],
-        )]
+        cells = self.head(record, status)
         cells += [""] * (len(self.columns) - len(cells))  # BASE_COLUMNS come first
         script = record.get("content_hash")
         known = self.known
@@ -512,6 +526,32 @@ class CsvRows:
             )
         return cells
 
+    @staticmethod
+    def head(record: dict[str, Any], status: str) -> list[str]:
+        """The cells of BASE_COLUMNS: who, where, when, the assessment, the trail."""
+        assessment = record.get("assessment") or {}
+        dimensions = assessment.get("dimensions") or {}
+        return [_cell(v) for v in (
+            record["id"],
+            record["status"],
+            record.get("outcome"),
+            record["questionnaire"],
+            record["questionnaire_version"],
+            record["officer"],
+            record["location"],
+            record["language"],
+            record["started_at"],
+            record.get("completed_at"),
+            record.get("level"),
+            assessment.get("trafficking_indicated"),
+            [d for d, r in dimensions.items() if r.get("positive")],
+            assessment.get("coverage"),
+            record.get("consent_share"),
+            status,
+            len(record.get("history") or []),
+            [_referral_cell(r) for r in record.get("referrals") or []],
+        )]
+
     def _answer(self, questionnaire: Any, qid: str, value: Any) -> tuple[tuple[int, str], ...]:
         """The cells of one answer: (column, text) of the columns this export has."""
         from screening.models.answers import SPECIAL
@@ -530,3 +570,94 @@ class CsvRows:
                     )
         index = self.index
         return tuple((index[c], text) for c, text in out.items() if c in index)
+
+
+class _Late(tuple):
+    """An answer's runs of cells that fall in BASE_COLUMNS."""
+
+
+_QUOTE = re.compile('[,"\r\n]').search
+
+
+def _field(text: str) -> str:
+    """A cell as ``csv.writer`` writes it in a row (quoted when it must be)."""
+    if _QUOTE(text) is None:
+        return text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([text, ""])
+    return out.getvalue()[:-2]  # less the empty second cell's "," and the line's end
+
+
+class CsvText:
+    """The rows of a CSV without the key as text, from answers as stored (``qid\x1fvalue_json``,
+    :meth:`Queries.csv_records`), byte for byte what :class:`CsvRows` and ``csv.writer`` write.
+
+    An answer's cells depend only on the script, the question and the value's text: each
+    distinct one is decoded and worked out once (:meth:`CsvRows._answer`), kept as runs of
+    quoted cells, so a row costs a lookup and a slice per answer and one join. A protected
+    answer has no cell here; its value is decoded for the consent rules (plaintext or not)."""
+
+    def __init__(self, rows: CsvRows) -> None:
+        self.rows = rows
+        self.blank = [""] * len(rows.columns)
+        self.base = len(BASE_COLUMNS)
+        self.scripts: dict[str, dict[str, Any]] = {}
+        self.kept = 0
+
+    def cells(self, record: dict[str, Any], questionnaire: Any,
+              protect: set[str]) -> tuple[list[str], dict[str, Any], list[Any]]:
+        """(the row's cells but BASE_COLUMNS, its protected answers decoded, the answers whose
+        cells are in BASE_COLUMNS: a question named like one, written over it after them);
+        ValueError when a value is not JSON (the page is then read the old way, which names
+        the damage)."""
+        known = self.scripts.get(record["content_hash"])
+        if known is None:
+            known = self.scripts[record["content_hash"]] = {}
+        cells = self.blank[:]
+        protected: dict[str, Any] = {}
+        late: list[Any] = []
+        for part in record["answers"]:
+            found = known.get(part)
+            if found is None:
+                found = self._worked_out(known, part, questionnaire, protect)
+            if found.__class__ is tuple:
+                for start, stop, texts in found:
+                    cells[start:stop] = texts
+            elif found.__class__ is list:
+                protected[found[0]] = found[1]
+            else:
+                late.append(found)
+        return cells, protected, late
+
+    def line(self, cells: list[str], late: list[Any], record: dict[str, Any],
+             status: str) -> str:
+        cells[:self.base] = map(_field, self.rows.head(record, status))
+        for found in late:
+            for start, stop, texts in found:
+                cells[start:stop] = texts
+        return ",".join(cells)
+
+    def _worked_out(self, known: dict[str, Any], part: str, questionnaire: Any,
+                    protect: set[str]) -> Any:
+        from screening.records.protection import is_marker
+
+        qid, _, text = part.partition("\x1f")
+        value = json.loads(text)
+        found: Any
+        if qid in protect:  # no column without the key: [qid, value], kept if a marker
+            found = [qid, value]
+            keep = is_marker(value)
+        else:
+            runs: list[tuple[int, int, tuple[str, ...]]] = []
+            for i, cell in sorted(self.rows._answer(questionnaire, qid, value)):
+                if runs and runs[-1][1] == i:
+                    start, _, texts = runs[-1]
+                    runs[-1] = (start, i + 1, (*texts, _field(cell)))
+                else:
+                    runs.append((i, i + 1, (_field(cell),)))
+            found = tuple(runs) if not runs or runs[0][0] >= self.base else _Late(runs)
+            keep = True
+        if keep and self.kept < CsvRows.KEEP:  # distinct free text would grow it: capped
+            known[part] = found
+            self.kept += 1
+        return found
