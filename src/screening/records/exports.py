@@ -26,6 +26,8 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable
+from itertools import chain, compress, count, repeat
+from operator import is_
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -269,7 +271,7 @@ def _write_all(
     brief = fmt is ExportFormat.csv and private is None
     read = getattr(store, "brief_records", store.records) if brief else store.records
     # A laptop's store gives such a CSV its answers as stored, rows are built as text.
-    text = CsvText(rows) if brief and hasattr(store, "csv_records") else None
+    text = CsvText(rows) if brief and getattr(store, "csv_records", None) else None
     for ids in _pages(store, options.filters):
         if text is not None:
             page = _csv_page(store, content, options, text, ids)
@@ -339,9 +341,10 @@ def _csv_page(store: Any, content: Content, options: Options, text: CsvText,
     try:
         for record in records:
             questionnaire, protect = content.get(record["content_hash"])
-            cells, record["answers"], late = text.cells(record, questionnaire, protect)
-            _, status, _ = _prepare(record, protect, options, None, None, shape=False)
-            lines.append(text.line(cells, late, record, status))
+            line, status = text.line(
+                record, questionnaire, protect,
+                lambda r: _prepare(r, protect, options, None, None, shape=False)[1])  # noqa: B023
+            lines.append(line)
             statuses.append(status)
     except ValueError:
         return None
@@ -456,10 +459,13 @@ def _referral_cell(referral: dict[str, Any]) -> str:
 
 
 def _cell(value: Any) -> str:
-    if value.__class__ is str:  # most cells
+    kind = value.__class__
+    if kind is str:  # most cells
         return value
     if value is None:
         return ""
+    if kind is bool or kind is float or kind is int:  # as below, without the import
+        return str(value)
     from screening.records.protection import is_marker, marker_text
 
     if is_marker(value):
@@ -572,10 +578,8 @@ class CsvRows:
         return tuple((index[c], text) for c, text in out.items() if c in index)
 
 
-class _Late(tuple):
-    """An answer's runs of cells that fall in BASE_COLUMNS."""
-
-
+#: A JSON string json.loads reads as its inner text: no quote, backslash or control character.
+_PLAIN_STRING = re.compile(r'"[^"\\\x00-\x1f]*"').fullmatch
 _QUOTE = re.compile('[,"\r\n]').search
 
 
@@ -593,71 +597,64 @@ class CsvText:
     :meth:`Queries.csv_records`), byte for byte what :class:`CsvRows` and ``csv.writer`` write.
 
     An answer's cells depend only on the script, the question and the value's text: each
-    distinct one is decoded and worked out once (:meth:`CsvRows._answer`), kept as runs of
-    quoted cells, so a row costs a lookup and a slice per answer and one join. A protected
-    answer has no cell here; its value is decoded for the consent rules (plaintext or not)."""
+    distinct one is decoded and worked out once (:meth:`CsvRows._answer`) and kept as
+    (column, quoted text) pairs, so a row is a lookup per answer and a few C calls: a dict
+    of every column's cell, updated with the head's cells and then every answer's (in that
+    order, as :meth:`CsvRows.row` writes them), joined. A protected answer has no cell here:
+    a marker is kept (it says nothing to the consent rules), plaintext is decoded for them
+    each time (free text is not repeated)."""
 
     def __init__(self, rows: CsvRows) -> None:
         self.rows = rows
-        self.blank = [""] * len(rows.columns)
-        self.base = len(BASE_COLUMNS)
-        self.scripts: dict[str, dict[str, Any]] = {}
+        self.blank = dict.fromkeys(range(len(rows.columns)), "")
+        self.scripts: dict[str, dict[str, tuple[tuple[int, str], ...]]] = {}
         self.kept = 0
 
-    def cells(self, record: dict[str, Any], questionnaire: Any,
-              protect: set[str]) -> tuple[list[str], dict[str, Any], list[Any]]:
-        """(the row's cells but BASE_COLUMNS, its protected answers decoded, the answers whose
-        cells are in BASE_COLUMNS: a question named like one, written over it after them);
-        ValueError when a value is not JSON (the page is then read the old way, which names
-        the damage)."""
+    def line(self, record: dict[str, Any], questionnaire: Any, protect: set[str],
+             status: Callable[[dict[str, Any]], str]) -> tuple[str, str]:
+        """(the row, the record's identifying status): ``status(record)`` is called with the
+        record's plaintext protected answers as its answers. ValueError when a value is not
+        JSON (the page is then read the old way, which names the damage)."""
         known = self.scripts.get(record["content_hash"])
         if known is None:
             known = self.scripts[record["content_hash"]] = {}
-        cells = self.blank[:]
-        protected: dict[str, Any] = {}
-        late: list[Any] = []
-        for part in record["answers"]:
-            found = known.get(part)
-            if found is None:
-                found = self._worked_out(known, part, questionnaire, protect)
-            if found.__class__ is tuple:
-                for start, stop, texts in found:
-                    cells[start:stop] = texts
-            elif found.__class__ is list:
-                protected[found[0]] = found[1]
-            else:
-                late.append(found)
-        return cells, protected, late
-
-    def line(self, cells: list[str], late: list[Any], record: dict[str, Any],
-             status: str) -> str:
-        cells[:self.base] = map(_field, self.rows.head(record, status))
-        for found in late:
-            for start, stop, texts in found:
-                cells[start:stop] = texts
-        return ",".join(cells)
+        parts = record["answers"]
+        found = list(map(known.get, parts))
+        plaintext: dict[str, Any] = {}
+        if None in found:  # new values, and protected plaintext (~7 a record): each time
+            for n in compress(count(), map(is_, found, repeat(None))):
+                qid, _, value = parts[n].partition("\x1f")
+                if qid in protect and _PLAIN_STRING(value):  # no escapes to decode
+                    plaintext[qid] = value[1:-1]
+                    found[n] = ()
+                else:
+                    found[n] = self._worked_out(known, parts[n], questionnaire, protect,
+                                                plaintext)
+        record["answers"] = plaintext
+        said = status(record)
+        row = self.blank.copy()
+        head = self.rows.head(record, said)
+        if _QUOTE("".join(head)) is not None:  # rarely: one of them needs quotes
+            head = [_field(cell) for cell in head]
+        row.update(enumerate(head))
+        row.update(chain.from_iterable(found))
+        return ",".join(row.values()), said
 
     def _worked_out(self, known: dict[str, Any], part: str, questionnaire: Any,
-                    protect: set[str]) -> Any:
+                    protect: set[str], plaintext: dict[str, Any]) -> tuple[tuple[int, str], ...]:
         from screening.records.protection import is_marker
 
         qid, _, text = part.partition("\x1f")
+        cells: tuple[tuple[int, str], ...] = ()
         value = json.loads(text)
-        found: Any
-        if qid in protect:  # no column without the key: [qid, value], kept if a marker
-            found = [qid, value]
-            keep = is_marker(value)
+        if qid in protect:  # no column without the key
+            if not is_marker(value):
+                plaintext[qid] = value
+                return cells
         else:
-            runs: list[tuple[int, int, tuple[str, ...]]] = []
-            for i, cell in sorted(self.rows._answer(questionnaire, qid, value)):
-                if runs and runs[-1][1] == i:
-                    start, _, texts = runs[-1]
-                    runs[-1] = (start, i + 1, (*texts, _field(cell)))
-                else:
-                    runs.append((i, i + 1, (_field(cell),)))
-            found = tuple(runs) if not runs or runs[0][0] >= self.base else _Late(runs)
-            keep = True
-        if keep and self.kept < CsvRows.KEEP:  # distinct free text would grow it: capped
-            known[part] = found
+            cells = tuple((i, _field(cell))
+                          for i, cell in self.rows._answer(questionnaire, qid, value))
+        if self.kept < CsvRows.KEEP:  # distinct free text would grow it: capped
+            known[part] = cells
             self.kept += 1
-        return found
+        return cells

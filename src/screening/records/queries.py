@@ -194,8 +194,9 @@ class Queries(Database):
                 rows = {
                     row["id"]: row
                     for row in self._db.query(
-                        f"SELECT {_CSV}, (SELECT count(*) || char(29) || ifnull(group_concat("
-                        "a.question_id || char(31) || a.value_json, char(30)), '') FROM answers a "
+                        # the separators as literals: char() per answer cost ~10%
+                        f"SELECT {_CSV}, (SELECT count(*) || '\x1d' || ifnull(group_concat("
+                        "a.question_id || '\x1f' || a.value_json, '\x1e'), '') FROM answers a "
                         "WHERE a.record_id = records.id) AS answers_text "
                         f"FROM records WHERE id IN ({marks})",
                         record_ids,
