@@ -26,9 +26,9 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from itertools import chain, compress, count, repeat
 from operator import is_
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
