@@ -101,6 +101,18 @@ def test_csv_is_byte_for_byte_the_old_export(made: tuple[dict, dict], lang: str)
     assert ",erased," in rows[records["erased"]]
 
 
+def test_csv_overriding_consent_is_byte_for_byte_the_old_export(
+    made: tuple[dict, dict],
+) -> None:
+    """Without the key nothing identifying leaves anyway; the records without consent say
+    'left out' rather than 'withheld'."""
+    env, records = made
+    db = Path(env["SCREENING_DB"])
+    new = exported(env, "--format", "csv", "--override-consent", "--reason", "rujukan darurat")
+    assert new == reference_csv(db, override_consent=True)
+    assert ",withheld," not in new and ",withheld," in reference_csv(db)
+
+
 def test_csv_with_the_key_is_byte_for_byte_the_old_export(
     made: tuple[dict, dict], office: tuple[Path, Path]
 ) -> None:

@@ -341,9 +341,7 @@ def _csv_page(store: Any, content: Content, options: Options, text: CsvText,
     try:
         for record in records:
             questionnaire, protect = content.get(record["content_hash"])
-            line, status = text.line(
-                record, questionnaire, protect,
-                lambda r: _prepare(r, protect, options, None, None, shape=False)[1])  # noqa: B023
+            line, status = text.line(record, questionnaire, protect, options.override_consent)
             lines.append(line)
             statuses.append(status)
     except ValueError:
@@ -466,6 +464,8 @@ def _cell(value: Any) -> str:
         return ""
     if kind is bool or kind is float or kind is int:  # as below, without the import
         return str(value)
+    if kind is list:  # never a marker (a dict)
+        return ";".join([str(v) for v in value])
     from screening.records.protection import is_marker, marker_text
 
     if is_marker(value):
@@ -578,6 +578,18 @@ class CsvRows:
         return tuple((index[c], text) for c, text in out.items() if c in index)
 
 
+def _brief_status(record: dict[str, Any], protect: set[str], override_consent: bool,
+                  has_plaintext: Callable[[dict[str, Any], set[str]], bool]) -> str:
+    """What :func:`_prepare` says of a record's identifying data in a CSV without the key
+    (its branches for that case, without its imports: it runs once a record), the record's
+    answers being its plaintext protected ones."""
+    if not record.get("sealed") and not (record["answers"] or has_plaintext(record, protect)):
+        return "erased" if record.get("erased_at") else "none"
+    if record.get("consent_share") is not True and not override_consent:
+        return "withheld"
+    return "left out"
+
+
 #: A JSON string json.loads reads as its inner text: no quote, backslash or control character.
 _PLAIN_STRING = re.compile(r'"[^"\\\x00-\x1f]*"').fullmatch
 _QUOTE = re.compile('[,"\r\n]').search
@@ -605,21 +617,23 @@ class CsvText:
     each time (free text is not repeated)."""
 
     def __init__(self, rows: CsvRows) -> None:
+        from screening.records.protection import has_plaintext
+
+        self.has_plaintext = has_plaintext
         self.rows = rows
         self.blank = dict.fromkeys(range(len(rows.columns)), "")
         self.scripts: dict[str, dict[str, tuple[tuple[int, str], ...]]] = {}
         self.kept = 0
 
     def line(self, record: dict[str, Any], questionnaire: Any, protect: set[str],
-             status: Callable[[dict[str, Any]], str]) -> tuple[str, str]:
-        """(the row, the record's identifying status): ``status(record)`` is called with the
-        record's plaintext protected answers as its answers. ValueError when a value is not
-        JSON (the page is then read the old way, which names the damage)."""
+             override_consent: bool) -> tuple[str, str]:
+        """(the row, the record's identifying status); ValueError when a value is not JSON
+        (the page is then read the old way, which names the damage)."""
         known = self.scripts.get(record["content_hash"])
         if known is None:
             known = self.scripts[record["content_hash"]] = {}
         parts = record["answers"]
-        found = list(map(known.get, parts))
+        found: list[Any] = list(map(known.get, parts))
         plaintext: dict[str, Any] = {}
         if None in found:  # new values, and protected plaintext (~7 a record): each time
             for n in compress(count(), map(is_, found, repeat(None))):
@@ -631,7 +645,7 @@ class CsvText:
                     found[n] = self._worked_out(known, parts[n], questionnaire, protect,
                                                 plaintext)
         record["answers"] = plaintext
-        said = status(record)
+        said = _brief_status(record, protect, override_consent, self.has_plaintext)
         row = self.blank.copy()
         head = self.rows.head(record, said)
         if _QUOTE("".join(head)) is not None:  # rarely: one of them needs quotes
