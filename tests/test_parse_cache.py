@@ -49,6 +49,10 @@ def poison(cache: Path, *, rehash: bool) -> None:
     if rehash:
         stored["parsed"] = data_hash(stored["data"])
     entry.write_text(json.dumps(stored))
+    # The validated documents are remembered too: forget them, so the next start validates
+    # again from the parse cache (as it does after a code update or on the next day).
+    for validated in cache.glob("*.validated"):
+        validated.unlink()
 
 
 def test_an_edited_cache_entry_is_not_used(env: dict[str, str], tmp_path: Path) -> None:
