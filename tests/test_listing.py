@@ -106,3 +106,98 @@ def test_a_database_to_migrate_is_left_to_the_full_store(
     monkeypatch.setattr(database, "SCHEMA_VERSION", database.SCHEMA_VERSION + 1)
     assert quick_list(args) is None  # nothing read, nothing written: the full store migrates
     assert capsys.readouterr().out == ""
+
+
+#: Cells a listing must write exactly as Python's json does: escapes, printf's own marks, text
+#: that is not ASCII, and (damage) a BLOB, which Python writes as its repr.
+ODD = {
+    "officer": 'quote " back \\ slash / tab\t nl\n cr\r \b \f nul\x00 \x01\x1f del\x7f',
+    "location": "Ñandú — 😀 \u2028\u2029\ufeff it's %s %d %% ?",
+    "language": "",
+}
+
+
+def _odd_copy(env: dict[str, str], tmp_path: Path) -> tuple[Path, list[str]]:
+    """A copy of the listing database whose records hold :data:`ODD`, one a BLOB as well."""
+    db = tmp_path / "odd.db"
+    con = raw(Path(env["SCREENING_DB"]))
+    con.execute("VACUUM INTO ?", [str(db)])
+    con.close()
+    con = raw(db)
+    ids = [rid for (rid,) in con.execute("SELECT id FROM records ORDER BY started_at DESC")]
+    con.execute("UPDATE records SET officer = ?, location = ?, language = ? WHERE id = ?",
+                [*ODD.values(), ids[0]])
+    con.execute("UPDATE records SET questionnaire = X'00FF22' WHERE id = ?", [ids[2]])
+    con.close()
+    db.chmod(0o600)
+    return db, ids
+
+
+def _as_python_writes(rows: list[dict]) -> str:
+    from screening.cli.listing import contract_row
+
+    objects = [json.dumps(contract_row(row), ensure_ascii=False, default=str) for row in rows]
+    return "[\n  " + ",\n  ".join(objects) + "\n]\n" if objects else "[]\n"
+
+
+def test_sqlite_writes_each_record_as_python_json_would(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import screening.records.queries as queries
+    from screening.cli.listing import CONTRACT_KEYS
+    from screening.records.store import Store
+
+    db, ids = _odd_copy(env, tmp_path)
+    monkeypatch.setattr(queries, "_PAGE", 2)  # the BLOB's page is read as dicts, not the first
+    with Store.open(db, create=False) as store:
+        assert store._quotes_as_python()  # else this test would only see the fallback
+        everything = list(store.list_records())
+        first = next(store.list_json(CONTRACT_KEYS))
+        assert isinstance(first, str) and "\\u0000" in first and "😀" in first
+        for filters in ({}, {"limit": 1}, {"limit": 2}, {"status": "completed"},
+                        {"since": "2026-01-01", "limit": 3}, {"level": "low"}):
+            rows = list(store.list_records(**filters))
+            listed = list(store.list_json(CONTRACT_KEYS, **filters))
+            assert len(listed) == len(rows), filters
+            for row, element in zip(rows, listed, strict=True):
+                if isinstance(element, str):
+                    assert element == json.dumps({k: row.get(k) for k in CONTRACT_KEYS},
+                                                  ensure_ascii=False), filters
+                else:  # a page SQLite could not write: the BLOB's
+                    assert element == row and ids[2] in {r["id"] for r in rows}, filters
+            assert not any(isinstance(e, str) and ids[2] in e for e in listed)
+    # the console script and the full command, with the BLOB (its page of 200 read as dicts)
+    # and without it (every record written by SQLite)
+    for blob in (True, False):
+        if not blob:
+            with raw(db) as con:
+                con.execute("UPDATE records SET questionnaire = 'departure' WHERE id = ?", [ids[2]])
+            with Store.open(db, create=False) as store:
+                everything = list(store.list_records())
+        for code in (SCRIPT, FULL):
+            out = run(code, {**env, "SCREENING_DB": str(db)}, "records", "list", "--format",
+                      "json")
+            assert out.returncode == 0, out.stderr
+            assert out.stdout == _as_python_writes(everything)
+            assert ("\"b'\\\\x00\\\\xff\\\"'\"" in out.stdout) is blob  # as Python writes it
+
+
+def test_an_sqlite_that_escapes_otherwise_leaves_the_writing_to_python(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    from screening.cli.listing import CONTRACT_KEYS
+    from screening.records.store import Store
+
+    db, _ = _odd_copy(env, tmp_path)
+    with Store.open(db, create=False) as store:
+        written = list(store.list_json(CONTRACT_KEYS))
+        assert store._quotes_as_python()
+        # an SQLite whose json_quote leaves control characters as they are (as old ones did)
+        store._conn.create_function("json_quote", 1, lambda v: '"' + str(v) + '"')
+        assert not store._quotes_as_python()
+        rows = list(store.list_json(CONTRACT_KEYS))
+        assert all(isinstance(row, dict) for row in rows)
+        assert _as_python_writes(rows) == "[\n  " + ",\n  ".join(
+            r if isinstance(r, str) else json.dumps(
+                {k: r.get(k) for k in CONTRACT_KEYS}, ensure_ascii=False, default=str)
+            for r in written) + "\n]\n"

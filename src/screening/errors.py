@@ -3,39 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Literal
 
-Severity = Literal["error", "warning"]
+TYPE_CHECKING = False  # (not typing's: this module is imported by every command)
+if TYPE_CHECKING:
+    from screening.diagnostics import Diagnostic as Diagnostic
+    from screening.diagnostics import Severity as Severity
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
-    """A located problem in a content file, printed like a compiler message."""
+def __getattr__(name: str) -> object:
+    # Diagnostic and Severity live in screening.diagnostics, loaded when first named here.
+    if name in ("Diagnostic", "Severity"):
+        from screening import diagnostics
 
-    path: str
-    line: int = 0
-    column: int = 0
-    message: str = field(default="", compare=False)
-    code: str = field(default="", compare=False)
-    severity: Severity = field(default="error", compare=False)
-
-    def __str__(self) -> str:
-        where = self.path
-        if self.line:
-            where += f":{self.line}:{self.column}"
-        prefix = "" if self.severity == "error" else "warning: "
-        return f"{where}: {prefix}{self.message}"
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "severity": self.severity,
-            "code": self.code,
-            "message": self.message,
-        }
+        globals()[name] = value = getattr(diagnostics, name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ScreeningError(Exception):

@@ -18,7 +18,7 @@ from screening.cli._common import (
 )
 from screening.cli._output import Format, TextFormat
 from screening.cli.keys import KeyOption
-from screening.cli.listing import LIST_COLUMNS, contract_row, is_when
+from screening.cli.listing import LIST_COLUMNS, is_when, json_listing
 
 app = typer.Typer(
     help="Screening records: list, show, rescore, export, verify, erase, purge, seal.",
@@ -78,7 +78,7 @@ def list_records(
     """
     ui = check_ui(ui)  # a given language, else the remembered one
     from screening.cli._common import open_records
-    from screening.cli._output import emit_json_rows, err, write_csv
+    from screening.cli._output import emit_json_texts, err, write_csv
 
     status = status.lower() if status else None
     level = level.lower() if level else None
@@ -95,16 +95,15 @@ def list_records(
         limit=limit,
     )
     with open_records(db) as store:
-        rows = store.list_records(**filters)
         if fmt is Format.json:  # streamed: memory stays flat however many are listed
-            emit_json_rows(contract_row(row) for row in rows)
+            emit_json_texts(json_listing(store, **filters))
         elif fmt is Format.csv:
-            write_csv(rows, LIST_COLUMNS)
+            write_csv(store.list_records(**filters), LIST_COLUMNS)
         else:
             from screening.cli._messages import t
             from screening.cli._output import emit_rows
 
-            listed = [_table_row(row, ui) for row in rows]
+            listed = [_table_row(row, ui) for row in store.list_records(**filters)]
             if not listed:
                 err().print(t("no_records", ui))
             else:

@@ -21,12 +21,10 @@ import contextlib
 import json
 import os
 import re
-import shlex
 import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Self
 
 from screening.errors import NotFound, StoreError, suggest
 from screening.files import create_private, private_folder, wider_than_owner
@@ -38,6 +36,10 @@ from screening.records.schema import ERASED as ERASED  # the store's modules rea
 from screening.records.schema import MARKERS as MARKERS
 from screening.records.schema import SEALED as SEALED
 from screening.records.schema import STATUSES as STATUSES
+
+TYPE_CHECKING = False  # typing itself takes ~3 ms to import: names for the checker only
+if TYPE_CHECKING:
+    from typing import Any, Self
 
 DEFAULT_DB_ENV = "SCREENING_DB"
 
@@ -92,6 +94,8 @@ def _warn_if_shared(path: Path) -> None:
     """A database (or its -wal/-shm) that other accounts may read gets a warning with the fix."""
     shared = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if wider_than_owner(p)]
     if shared and str(path) not in _warned:
+        import shlex
+
         _warned.add(str(path))
         from screening.records.outputs import notice
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -187,6 +186,8 @@ class PartialFile:
         self.path = Path(path)
         self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
         self.entry: Path | None = None
+        import secrets  # here: with hmac and hashlib, ~5 ms of every listing's start
+
         try:
             folder = private_folder(register_folder())
             self.entry = folder / f"{os.getpid()}-{secrets.token_hex(6)}"

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
 
 from screening.errors import NotFound, StoreError
 from screening.records.database import Database, _load, cell_problem
 from screening.records.listing import _bound as _bound  # noqa: F401  (its home was here)
 from screening.records.listing import filters as filters  # noqa: F401
+
+TYPE_CHECKING = False  # typing itself takes ~3 ms to import: names for the checker only
+if TYPE_CHECKING:
+    from typing import Any
 
 _PAGE = 200  # rows per query when streaming a listing
 
@@ -37,12 +40,31 @@ def _decoding(exc: BaseException) -> bool:
     return isinstance(exc, ValueError)
 
 
-#: What a listing shows of each record.
-_LISTED = (
-    "r.id, r.status, r.outcome, r.questionnaire, r.level, r.officer, r.location, r.language, "
-    "r.started_at, r.completed_at, "
-    "(SELECT COUNT(*) FROM answers a WHERE a.record_id = r.id) AS answered"
-)
+#: What a listing shows of each record: its columns, and how many answers it holds.
+_LISTED_COLUMNS = ("id", "status", "outcome", "questionnaire", "level", "officer", "location",
+                   "language", "started_at", "completed_at")
+_LISTED_SQL = {
+    **{name: f"r.{name}" for name in _LISTED_COLUMNS},
+    "answered": "(SELECT COUNT(*) FROM answers a WHERE a.record_id = r.id)",
+}
+_LISTED = ", ".join(f"{sql} AS {name}" for name, sql in _LISTED_SQL.items())
+
+#: Text that shows how an SQLite's json_quote escapes: every ASCII character (control
+#: characters are where versions differed) and some that are not.
+_PROBE = "".join(map(chr, range(128))) + "é€\u2028\u2029\ufeff😀"
+
+
+def _json_sql(keys: Sequence[str]) -> str:
+    """SQL writing a listed record's ``keys`` as the object ``json.dumps(row,
+    ensure_ascii=False)`` writes; NULL for a row with a cell Python writes otherwise: a BLOB
+    (its repr) or a REAL (rounded otherwise), which only damage puts in these TEXT columns."""
+    values = [_LISTED_SQL[key] for key in keys]
+    kinds = ", ".join(f"typeof(r.{key})" for key in keys if key in _LISTED_COLUMNS)
+    shape = ", ".join(f'"{key}": %s' for key in keys)
+    quoted = ", ".join(f"json_quote({value})" for value in values)
+    return (f"CASE WHEN 'blob' IN ({kinds}) OR 'real' IN ({kinds}) THEN NULL "
+            f"ELSE printf('{{{shape}}}', {quoted}) END")
+
 
 #: The columns of a brief record (:meth:`Queries.brief_records`): the assessment as the CSV
 #: shows it. ``->`` keeps each value's JSON text (true stays true, 0.10 stays 0.10).
@@ -382,8 +404,32 @@ class Queries(Database):
         where, params = self._filters(**filters)
         return (row["id"] for row in self._stream(where, params, None, "r.id, r.started_at"))
 
+    def list_json(self, keys: Sequence[str], **filters: Any) -> Iterator[str | dict]:
+        """:meth:`list_records` for a JSON listing: each record's ``keys`` as the JSON object
+        ``json.dumps(row, ensure_ascii=False)`` writes, made by SQLite (making and encoding a
+        dict a record was most of a long listing's time). A record SQLite cannot write so
+        comes as :meth:`list_records` gives it, a dict, for the caller to encode: a cell that
+        is not text, bytes that are not UTF-8 (damage, named in :attr:`damaged`), an SQLite
+        without JSON or whose escapes differ."""
+        limit = filters.pop("limit", None)
+        where, params = self._filters(**filters)
+        return self._stream(where, params, limit,
+                            as_json=_json_sql(keys) if self._quotes_as_python() else None)
+
+    def _quotes_as_python(self) -> bool:
+        """Whether this SQLite's json_quote writes text as Python's ``json`` does, byte for
+        byte, and leaves bytes that are not UTF-8 as they are (they still fail to decode)."""
+        try:
+            quoted, verbatim = self._db.execute(
+                "SELECT json_quote(?), json_quote(CAST(X'C328' AS TEXT)) "
+                "= '\"' || CAST(X'C328' AS TEXT) || '\"'", [_PROBE]
+            ).fetchone()
+        except sqlite3.Error:
+            return False
+        return quoted == json.dumps(_PROBE, ensure_ascii=False) and verbatim == 1
+
     def _stream(self, where: list[str], params: list[object], limit: int | None,
-                columns: str = _LISTED) -> Iterator[dict]:
+                columns: str = _LISTED, as_json: str | None = None) -> Iterator[Any]:
         left = limit
         after: tuple[str, str] | None = None
         while left is None or left > 0:
@@ -395,24 +441,42 @@ class Queries(Database):
             if after is not None:
                 clauses.append("(r.started_at, r.id) < (?, ?)")
                 args += [after[0], after[1]]
-            sql = (
-                f"SELECT {columns} FROM records r"
+            tail = (
+                " FROM records r"
                 + (" WHERE " + " AND ".join(clauses) if clauses else "")
                 + " ORDER BY r.started_at DESC, r.id DESC LIMIT ?"
             )
-            with self._guard("list the records"):
-                try:
-                    rows = list(self._db.query(sql, [*args, page]))
-                except sqlite3.OperationalError as exc:
-                    if not _decoding(exc):
-                        raise
-                    rows = self._listable(sql, [*args, page])
-            yield from (row for row in rows if not row.get("_damaged"))
-            if len(rows) < page:
+            texts = None if as_json is None else self._json_page(as_json, tail, [*args, page])
+            if texts is not None:
+                yield from (text for _, _, text in texts)
+                got, last = len(texts), texts[-1][:2] if texts else None
+            else:
+                sql = f"SELECT {columns}{tail}"
+                with self._guard("list the records"):
+                    try:
+                        rows = list(self._db.query(sql, [*args, page]))
+                    except sqlite3.OperationalError as exc:
+                        if not _decoding(exc):
+                            raise
+                        rows = self._listable(sql, [*args, page])
+                yield from (row for row in rows if not row.get("_damaged"))
+                got, last = len(rows), (rows[-1]["started_at"], rows[-1]["id"]) if rows else None
+            if got < page:
                 return
-            after = (rows[-1]["started_at"], rows[-1]["id"])
+            after = last
             if left is not None:
-                left -= len(rows)
+                left -= got
+
+    def _json_page(self, as_json: str, tail: str, args: list[object]) -> list[tuple] | None:
+        """A page as (started_at, id, JSON text); None when SQLite cannot write one of its
+        records (the page is then read as dicts, which finds and names the damage)."""
+        with self._guard("list the records"):
+            try:
+                rows = self._db.execute(f"SELECT r.started_at, r.id, {as_json}{tail}", args
+                                        ).fetchall()
+            except sqlite3.OperationalError:
+                return None  # bytes that are not text; a real failure recurs as dicts
+        return None if any(text is None for _, _, text in rows) else rows
 
     def _listable(self, sql: str, args: list[object]) -> list[dict[str, Any]]:
         """A page read leniently: a row with bytes that are not text is left out and named
