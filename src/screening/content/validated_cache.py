@@ -54,7 +54,7 @@ class _Unfaithful(Exception):
 
 def _code_fingerprint() -> bytes:
     """The code the validated result depends on: the models, the content package (the loader,
-    the checks, this module), the errors, and the libraries' versions."""
+    the checks, this module), the diagnostics, and the libraries' versions."""
     if not _fingerprint:
         import pydantic
         import pydantic_core
@@ -68,10 +68,14 @@ def _code_fingerprint() -> bytes:
             f"{__version__}\0{pydantic.VERSION}\0{pydantic_core.__version__}\0"
             f"{yaml.__version__}\0{sys.version}\0".encode()
         )
-        files = [package / "errors.py", *sorted((package / "models").glob("*.py")),
+        files = [package / "errors.py", package / "diagnostics.py",
+                 *sorted((package / "models").glob("*.py")),
                  *sorted((package / "content").glob("*.py"))]
         for file in files:
-            digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+            # Size and modification time, not the bytes: reading them all costs a start ~2 ms;
+            # an edit or an install changes the time (and the version is in the key too).
+            st = file.stat()
+            digest.update(f"{file.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
         _fingerprint.append(digest.digest())
     return _fingerprint[0]
 
