@@ -128,7 +128,8 @@ def test_an_entry_another_account_could_write_is_not_believed(
     # ...but not once another account could have written the file, or replaced it.
     path.chmod(0o620)
     assert consent_text(load_catalogue(mini_content)) == CONSENT_EN
-    path.chmod(0o600)
+    tamper(entry(cache), rehash=True)  # afresh: that load validated and rewrote the entry
+    assert consent_text(load_catalogue(mini_content)) == "TAMPERED"
     cache.chmod(0o777)
     try:
         assert consent_text(load_catalogue(mini_content)) == CONSENT_EN

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_
 
 from pydantic import BaseModel
 
-from screening.content.parse_cache import cache_dir
+from screening.content.parse_cache import cache_dir, read_private
 from screening.content.yaml_source import MAX_FILE_BYTES
 from screening.errors import Diagnostic
 
@@ -87,13 +87,6 @@ def _key(texts: list[tuple[str, str]]) -> str:
         digest.update(shown.encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(text.encode("utf-8")).digest())
     return digest.hexdigest()
-
-
-def _private(st: os.stat_result) -> bool:
-    """Owned by this account and writable by no other (POSIX; elsewhere the folder's ACL)."""
-    if os.name == "nt":
-        return True
-    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 # --- plain data out, models back -----------------------------------------------------------
@@ -239,13 +232,7 @@ def recall(paths: list[Path]) -> Catalogue | None:
         if texts is None:
             return None
         key = _key(texts)
-        if not _private(os.stat(folder)):
-            return None
-        fd = os.open(folder / f"{key}{SUFFIX}", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as handle:
-            if not _private(os.fstat(handle.fileno())):
-                return None
-            raw = handle.read()
+        raw = read_private(folder / f"{key}{SUFFIX}")
         digest, _, body = raw.partition(b"\n")
         if hashlib.sha256(body).hexdigest().encode() != digest:
             return None  # damaged or edited
