@@ -349,3 +349,38 @@ def test_the_listing_s_row_encoder_writes_what_json_writes() -> None:
                  "dec": decimal.Decimal("1.10")}, [1, "a"], "text", 3, None):
         assert encode(row) == reference(row)
 
+
+
+def test_the_centre_writes_each_listed_record_as_python_json_would(
+    central: str, env: dict[str, str], tmp_path: Path, keys: tuple[Path, Path],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL writes each record of a JSON listing (``to_json``): the bytes Python's json
+    writes, whatever the text holds; a server that escapes otherwise leaves it to Python."""
+    from screening.central.reader import CentralStore
+    from screening.cli.listing import CONTRACT_KEYS
+
+    db = tmp_path / "a.db"
+    fill(db, 3, keys[1], seed=5)
+    assert pushed(push(env, db, central))["added"] == 3
+    odd = ('quote " back \\ slash / tab\t nl\n cr\r \b \f \x01\x1f del\x7f Ñandú — 😀 '
+           "\u2028\u2029\ufeff it's %s %% ?")
+    with psycopg.connect(central) as conn:
+        conn.execute("UPDATE screening.records SET officer = %s, location = '' WHERE id = "
+                     "(SELECT id FROM screening.records ORDER BY started_at DESC LIMIT 1)", [odd])
+    with CentralStore(central) as store:
+        assert store._quotes_as_python()  # else this test would only see the fallback
+        rows = [{k: row[k] for k in CONTRACT_KEYS} for row in store.list_records()]
+        assert rows[0]["officer"] == odd and rows[0]["completed_at"] and len(rows) == 3
+        for limit, wanted in ((None, {}), (1, {}), (2, {}), (None, {"level": "high"}),
+                              (None, {"since": "2026-11-01T09:00"})):
+            listed = list(store.list_json(CONTRACT_KEYS, limit=limit, **wanted))
+            expected = [{k: row[k] for k in CONTRACT_KEYS}
+                        for row in store.list_records(limit=limit, **wanted)]
+            assert listed == [json.dumps(row, ensure_ascii=False) for row in expected]
+    written = "[\n  " + ",\n  ".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n]\n"
+    result = invoke(env, "records", "list", "--db", central, "--format", "json")
+    assert result.exit_code == 0 and result.stdout == written
+    monkeypatch.setattr(CentralStore, "_quotes_as_python", lambda self: False)
+    result = invoke(env, "records", "list", "--db", central, "--format", "json")
+    assert result.exit_code == 0 and result.stdout == written

@@ -13,6 +13,10 @@ from screening.errors import ScreeningError
 #: What a central (PostgreSQL) database's URL starts with; a Path keeps one slash of '//'.
 CENTRAL_SCHEMES = ("postgresql:", "postgres:")
 _STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # as screening.interview.clock.Clock.stamp()
+#: Text that shows how a database's JSON functions escape (a listing's JSON is written by the
+#: database when they escape as Python's ``json`` does): every ASCII character (control
+#: characters are where SQLite's versions differed) and some that are not.
+PROBE = "".join(map(chr, range(128))) + "é€\u2028\u2029\ufeff😀"
 
 
 def is_central(value: object) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from screening.errors import NotFound, StoreError
 from screening.records.database import Database, _load, cell_problem
+from screening.records.listing import PROBE
 from screening.records.listing import _bound as _bound  # noqa: F401  (its home was here)
 from screening.records.listing import filters as filters  # noqa: F401
 
@@ -48,11 +49,6 @@ _LISTED_SQL = {
     "answered": "(SELECT COUNT(*) FROM answers a WHERE a.record_id = r.id)",
 }
 _LISTED = ", ".join(f"{sql} AS {name}" for name, sql in _LISTED_SQL.items())
-
-#: Text that shows how an SQLite's json_quote escapes: every ASCII character (control
-#: characters are where versions differed) and some that are not.
-_PROBE = "".join(map(chr, range(128))) + "é€\u2028\u2029\ufeff😀"
-
 
 def _json_sql(keys: Sequence[str]) -> str:
     """SQL writing a listed record's ``keys`` as the object ``json.dumps(row,
@@ -422,11 +418,11 @@ class Queries(Database):
         try:
             quoted, verbatim = self._db.execute(
                 "SELECT json_quote(?), json_quote(CAST(X'C328' AS TEXT)) "
-                "= '\"' || CAST(X'C328' AS TEXT) || '\"'", [_PROBE]
+                "= '\"' || CAST(X'C328' AS TEXT) || '\"'", [PROBE]
             ).fetchone()
         except sqlite3.Error:
             return False
-        return quoted == json.dumps(_PROBE, ensure_ascii=False) and verbatim == 1
+        return quoted == json.dumps(PROBE, ensure_ascii=False) and verbatim == 1
 
     def _stream(self, where: list[str], params: list[object], limit: int | None,
                 columns: str = _LISTED, as_json: str | None = None) -> Iterator[Any]:
