@@ -384,3 +384,36 @@ def test_the_centre_writes_each_listed_record_as_python_json_would(
     monkeypatch.setattr(CentralStore, "_quotes_as_python", lambda self: False)
     result = invoke(env, "records", "list", "--db", central, "--format", "json")
     assert result.exit_code == 0 and result.stdout == written
+
+
+def test_the_console_script_lists_the_centre_as_the_full_command(
+    central: str, env: dict[str, str], tmp_path: Path, keys: tuple[Path, Path],  # noqa: F811
+) -> None:
+    """A plain JSON listing of the central database is answered before typer is imported,
+    with the full command's bytes; so is a server that cannot be read (worded once, not
+    tried twice)."""
+    import os
+
+    from test_listing import FULL, SCRIPT, run
+
+    db = tmp_path / "a.db"
+    fill(db, 4, keys[1], seed=7)
+    assert pushed(push(env, db, central))["added"] == 4
+    wrong = re.sub(r":[^:@/]+@", ":not-the-password@", central)
+    closed = "postgresql://nobody@127.0.0.1:1/none"
+    for args in (["--db", central, "--format", "json"],
+                 ["--db", central, "--format", "json", "--level", "high", "--limit", "2"],
+                 ["--db", wrong, "--format", "json"],
+                 ["--db", closed, "--format", "json"],
+                 ["--db", central, "--format", "csv"]):
+        child = {**env, "HOME": str(tmp_path), "PGPASSFILE": os.devnull}
+        fast = run(SCRIPT, child, "records", "list", *args)
+        full = run(FULL, child, "records", "list", *args)
+        imported = json.loads(fast.stderr.splitlines()[-1].replace("'", '"'))
+        assert (fast.returncode, fast.stdout) == (full.returncode, full.stdout), args
+        assert "\n".join(fast.stderr.splitlines()[:-1]) == full.stderr.rstrip("\n"), args
+        assert fast.returncode == (0 if args[1] == central else 1), (args, fast.stderr)
+        # the command line is loaded only to word an error, or for another format
+        assert (imported == []) is ("json" in args and fast.returncode == 0), args
+        if args == ["--db", central, "--format", "json"]:
+            assert len(json.loads(fast.stdout)) == 4

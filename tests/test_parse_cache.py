@@ -49,6 +49,10 @@ def poison(cache: Path, *, rehash: bool) -> None:
     if rehash:
         stored["parsed"] = data_hash(stored["data"])
     entry.write_text(json.dumps(stored))
+    # The validated documents are remembered too: forget them, so the next start validates
+    # again from the parse cache (as it does after a code update or on the next day).
+    for validated in cache.glob("*.validated"):
+        validated.unlink()
 
 
 def test_an_edited_cache_entry_is_not_used(env: dict[str, str], tmp_path: Path) -> None:
@@ -130,3 +134,23 @@ def test_verify_re_checks_the_departure_risk_too(tmp_path: Path) -> None:
     assert checked.exit_code == 1
     found = [p["problem"] for p in json.loads(checked.stdout)["problems"]]
     assert f"departure risk: {other} → {risk}" in found[-1]
+
+
+def test_an_entry_another_account_could_write_is_not_used(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A rehashed poison in a file or folder others may write is never read, even by a
+    database that has never seen the content."""
+    interview(env, tmp_path, "a")
+    cache = Path(env["SCREENING_CACHE_DIR"])
+    entries = lambda mode: [p.chmod(mode) for p in cache.glob("*.json")]  # noqa: E731
+    for n, (widen, narrow) in enumerate([(lambda: entries(0o622), lambda: entries(0o600)),
+                                         (lambda: cache.chmod(0o777), lambda: cache.chmod(0o700))]):
+        poison(cache, rehash=True)  # afresh: the clean parse of the last start replaced it
+        widen()
+        other = {**env, "SCREENING_DB": str(tmp_path / f"other-{n}.db")}
+        try:
+            rid = interview(other, tmp_path, f"b{n}")
+            assert level(other, rid) == "medium"
+        finally:
+            narrow()

@@ -145,7 +145,8 @@ def start(
     try:
         store.check_integrity()  # a damaged file is never written to
         parsed_hash = cat.parsed_hash(questionnaire.id)
-        known = store.content_parsed_hash(cat.content_hash(questionnaire.id))
+        content_hash = cat.content_hash(questionnaire.id)  # once: it hashes every text
+        known = store.content_parsed_hash(content_hash)
         if known is not None and known != parsed_hash:
             # The parse differs from the one this file first used for the same texts: the
             # parse cache changed. Use a fresh parse of the texts, never the cached one.
@@ -161,7 +162,7 @@ def start(
         record_id = store.create_record(
             questionnaire_id=questionnaire.id,
             questionnaire_version=questionnaire.version,
-            content_hash=cat.content_hash(questionnaire.id),
+            content_hash=content_hash,
             snapshot=cat.snapshot(questionnaire.id),
             officer=officer,
             location=location,
@@ -179,7 +180,7 @@ def start(
             record_id=record_id,
             interview=interview,
             indicator_set=indicator_set,
-            content_hash=cat.content_hash(questionnaire.id),
+            content_hash=content_hash,
             officer=officer,
             clock=clock,
             language=lang,

@@ -4,20 +4,25 @@ On a million records the listing's query takes ~0.1 s; importing typer (and the 
 reads options with) takes longer than that, and `records list --format json` is what scripts
 and the centre's dashboards call. So a plain use is answered here, before typer is imported:
 known options, each given once, with values the full command accepts, on a laptop's
-database. Anything else (help, a mistake, a table or CSV, the central database, a problem
+database or the central one. Anything else (help, a mistake, a table or CSV, a problem
 opening the file) returns None before a byte is written, and the full command runs and words
-it. The output is the full command's own: the same rows, written by the same function.
+it. The central database's listing is streamed as the full command streams it, and a problem
+with it is worded here by the full command's report (trying the server again would wait as
+long again). The output is the full command's own: the same rows, written by the same
+function.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 TYPE_CHECKING = False  # typing itself takes ~3 ms to import: names for the checker only
 if TYPE_CHECKING:
     from typing import Any
+
+    from screening.errors import ScreeningError
 
 LIST_COLUMNS = [
     "id",
@@ -122,25 +127,34 @@ def quick_list(args: list[str]) -> int | None:
     if limit is not None and not (limit.isdigit() and int(limit) >= 1):
         return None
     db = given["db"] if "db" in given else os.environ.get("SCREENING_DB") or None
+    from screening.errors import ScreeningError
     from screening.records.listing import is_central
 
-    if db and is_central(db):
-        return None
-    from pathlib import Path
-
-    from screening.errors import ScreeningError
-    from screening.records.outputs import listen
-
-    listen(_warn)
+    central = db if db and is_central(db) else None
     try:
-        with _reader().open(Path(db) if db else None, create=False) as store:
-            rows = list(json_listing(
+        with _central(central) if central else _laptop(db) as store:
+            rows = json_listing(
                 store, status=status, since=given.get("since"), until=given.get("until"),
                 questionnaire=given.get("questionnaire"), level=level,
-                limit=None if limit is None else int(limit)))
+                limit=None if limit is None else int(limit))
+            if central:  # streamed, as the full command does: memory stays flat
+                return _emit(rows)
+            read = list(rows)
             damaged = store.damaged
-    except ScreeningError:
+    except ScreeningError as exc:
+        if central:  # worded here: the full command would try the server (and wait) again
+            return _report(exc)
         return None  # nothing written yet: the full command says what is wrong
+    code = _emit(read)
+    if damaged and not code:
+        from screening.cli.records import report_damaged
+
+        report_damaged(damaged, "listed")
+        return 1
+    return code
+
+
+def _emit(rows: Iterable[str | dict[str, Any]]) -> int:
     from screening.cli._output import emit_json_texts
 
     try:
@@ -149,12 +163,32 @@ def quick_list(args: list[str]) -> int | None:
     except BrokenPipeError:  # as click ends on a closed pipe (`| head`)
         sys.stdout = None  # nothing more to flush at exit
         return 1
-    if damaged:
-        from screening.cli.records import report_damaged
-
-        report_damaged(damaged, "listed")
-        return 1
     return 0
+
+
+def _laptop(db: str | None) -> Any:
+    from pathlib import Path
+
+    from screening.records.outputs import listen
+
+    listen(_warn)
+    return _reader().open(Path(db) if db else None, create=False)
+
+
+def _central(url: str) -> Any:
+    from screening.central.reader import CentralStore
+
+    return CentralStore(url)
+
+
+def _report(exc: ScreeningError) -> int:
+    """The full command's error report, in the officer's remembered language; its exit code."""
+    from screening.cli._common import check_ui
+    from screening.cli._errors import report
+
+    check_ui(None)
+    report(exc)
+    return exc.exit_code
 
 
 def _reader() -> Any:

@@ -213,9 +213,16 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
     root = content_root(root)
     if not root.is_dir():
         raise ContentError([Diagnostic(str(root), 0, 0, "content folder not found", "missing")])
-    catalogue = check(content_paths(root), cache=True)
+    from screening.content import validated_cache
+
+    paths = content_paths(root)
+    remembered = validated_cache.recall(paths)  # unchanged since a clean load: no re-check
+    if remembered is not None:
+        return remembered
+    catalogue = check(paths, cache=True)
     if catalogue.errors:
         raise ContentError(catalogue.diagnostics)
+    validated_cache.remember(catalogue)
     return catalogue
 
 

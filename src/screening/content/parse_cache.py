@@ -4,10 +4,12 @@ Reading the YAML is most of a start-up: PyYAML's located parse of the bundled co
 about a second on a counter laptop, and the files rarely change. The plain data a file
 parses to is kept in a cache folder, keyed by a hash of the exact text and of the parser's
 own code; a hit skips only the parse. Validation, the cross-checks and the content hash
-still run on every load, and positions are recomputed from the text the moment a message
-needs one. Only a text that parsed without any problem is cached. The cache is advisory:
-an unreadable, damaged or missing entry is parsed again, a folder that cannot be written
-is ignored. ``SCREENING_CACHE_DIR`` moves it; ``SCREENING_CACHE_DIR=off`` turns it off.
+still run on every load that ``validated_cache`` does not answer, and positions are
+recomputed from the text the moment a message needs one. Only a text that parsed without
+any problem is cached. The cache is advisory: an unreadable, damaged or missing entry is
+parsed again, and so is one in a folder or file another account could have written; a
+folder that cannot be written is ignored. ``SCREENING_CACHE_DIR`` moves it;
+``SCREENING_CACHE_DIR=off`` turns it off.
 """
 
 from __future__ import annotations
@@ -72,6 +74,25 @@ def _code_fingerprint() -> bytes:
     return _fingerprint[0]
 
 
+def private(st: os.stat_result) -> bool:
+    """Owned by this account and writable by no other (POSIX; elsewhere the folder's ACL)."""
+    if os.name == "nt":
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def read_private(entry: Path) -> bytes:
+    """An entry's bytes, only from a folder and a file no other account could have written
+    (OSError otherwise: the entry is not believed)."""
+    if not private(os.stat(entry.parent)):
+        raise PermissionError(f"{entry.parent} is not this account's alone")
+    fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not private(os.fstat(handle.fileno())):
+            raise PermissionError(f"{entry} is not this account's alone")
+        return handle.read()
+
+
 class _CachedSource(SourceFile):
     """A source whose data came from the cache: positions are parsed only when asked for."""
 
@@ -109,7 +130,7 @@ def parsed_text(text: str, shown: str) -> SourceFile:
     text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if entry is not None:
         try:
-            stored = json.loads(entry.read_text("utf-8"))
+            stored = json.loads(read_private(entry))
             data = stored["data"]
             # Used only when it provably is the parse of this text: it names the text's hash,
             # and its data still hashes to what was stored (a damaged or edited entry does
