@@ -101,6 +101,17 @@ def test_csv_is_byte_for_byte_the_old_export(made: tuple[dict, dict], lang: str)
     assert ",erased," in rows[records["erased"]]
 
 
+def test_a_filtered_csv_is_byte_for_byte_the_old_export(made: tuple[dict, dict]) -> None:
+    env, _ = made
+    db = Path(env["SCREENING_DB"])
+    for args, filters in (
+        (("--status", "completed", "--level", "high"), {"status": "completed", "level": "high"}),
+        (("--status", "draft"), {"status": "draft"}),
+        (("--level", "low"), {"level": "low"}),  # none: the header alone
+    ):
+        assert exported(env, "--format", "csv", *args) == reference_csv(db, filters=filters)
+
+
 def test_csv_overriding_consent_is_byte_for_byte_the_old_export(
     made: tuple[dict, dict],
 ) -> None:
@@ -211,6 +222,7 @@ ODD = {
                       "WHERE record_id = ? AND question_id = 'age'",
     "bad-json-assessment": "UPDATE records SET assessment_json = '{bad' WHERE id = ?",
     "flipped-row": "UPDATE records SET officer = CAST(X'C328' AS TEXT) WHERE id = ?",
+    "flipped-key": "UPDATE records SET id = CAST(X'C328' AS TEXT) || id WHERE id = ?",
     "odd-assessment-types": "UPDATE records SET assessment_json = json_set(assessment_json, "
                             "'$.trafficking_indicated', 1, '$.coverage', 'most') WHERE id = ?",
     "no-dimensions": "UPDATE records SET assessment_json = json_remove(assessment_json, "
@@ -266,3 +278,34 @@ def test_the_seeded_database_exports_as_before_in_every_format(tmp_path: Path) -
             assert list(record["answers"].items()) == list(old.items())
     rows = json.loads(exported(env, "--format", "json"))
     assert [r["id"] for r in rows] == ids
+
+
+def test_pages_whose_keys_cannot_be_read_are_exported_as_the_old_path_does(
+    made: tuple[dict, dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The oldest record's id damaged: the page's keys cannot be read, so the rest of the
+    export goes the old way (which names the record); the seeded pages before it do not."""
+    env, records = made
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(env["SCREENING_DB"]) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    copy.chmod(0o600)
+    oldest = raw(copy).execute(
+        "SELECT id FROM records ORDER BY started_at, id LIMIT 1").fetchone()[0]
+    raw(copy).execute("UPDATE records SET id = CAST(X'C328' AS TEXT) || id WHERE id = ?",
+                      [oldest])
+    env = {**env, "SCREENING_DB": str(copy)}
+    handed: list[object] = []
+    ids_from = Queries.csv_range_ids
+    with monkeypatch.context() as patched:
+        patched.setattr(Queries, "csv_range_ids",
+                        lambda self, filters, after, last: handed.append(last) or ids_from(
+                            self, filters, after, last))
+        fast = invoke(env, "records", "export", "--format", "csv")
+    assert handed == [None]  # the rest, the old way
+    assert fast.exit_code == 1 and oldest in fast.stderr
+    with monkeypatch.context() as patched:
+        patched.setattr(Queries, "csv_records", None)
+        old = invoke(env, "records", "export", "--format", "csv")
+    assert (fast.exit_code, fast.stdout, fast.stderr) == (old.exit_code, old.stdout, old.stderr)
+    assert len(fast.stdout.splitlines()) == len(records)  # the header and all but one

@@ -22,17 +22,19 @@ import enum
 import io
 import json
 import os
+import queue
 import re
 import sys
+import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, compress, count, repeat
 from operator import is_
 from pathlib import Path
 from typing import IO, Any
 
-from screening.errors import ScreeningError
+from screening.errors import ScreeningError, StoreError
 
 PAGE = 200
 
@@ -272,69 +274,75 @@ def _write_all(
     read = getattr(store, "brief_records", store.records) if brief else store.records
     # A laptop's store gives such a CSV its answers as stored, rows are built as text.
     text = CsvText(rows) if brief and getattr(store, "csv_records", None) else None
-    for ids in _pages(store, options.filters):
-        if text is not None:
-            page = _csv_page(store, content, options, text, ids)
-            if page is not None:
-                lines, statuses = page
-                if lines:
-                    sink.write("\n".join(lines) + "\n")
-                tally.identifying.update(statuses)
-                tally.written += len(lines)
-                for _ in lines:
-                    advance()
-                continue
-        prepared = []
-        opened, overridden = [], []
-        for record in read(ids):
-            rid = record["id"]
-            questionnaire, protect = content.get(record["content_hash"])
-            out, status, problem = _prepare(record, protect, options, private, public,
-                                            shape=not brief)
-            tally.identifying[status] += 1
-            if problem:
-                tally.unreadable.append((rid, problem))
-            if status == "opened":
-                opened.append(rid)
-                if options.override_consent and record.get("consent_share") is not True:
-                    overridden.append(rid)
-            prepared.append((out, questionnaire, protect, status))
-        if opened:  # logged before a single opened value is written
-            detail: dict[str, Any] = {"via": "export", "records": opened}
-            if overridden:
-                detail["override_consent"] = overridden
-                detail["reason"] = options.reason
-            store.log_event(None, "decrypt", officer=options.officer, at=clock.stamp(),
-                            detail=detail)
-        for out, questionnaire, protect, status in prepared:
-            if fmt is ExportFormat.csv:
-                writer.writerow(rows.row(out, questionnaire, protect, status))
-            elif fmt is ExportFormat.htcds:
-                from screening.records.htcds import skip_reason, to_case
-
-                why = skip_reason(out)
-                if why:
-                    tally.skipped[why] += 1
-                    advance()
+    # A laptop's store reads such a CSV's pages ahead, in a thread: (ids, records) come.
+    ahead = _ReadAhead(store, options.filters) if text is not None and getattr(
+        store, "csv_text", None) else None
+    with ahead or contextlib.nullcontext():
+        pages = ahead.pages(store) if ahead is not None else (
+            (ids, None) for ids in _pages(store, options.filters))
+        for ids, ready in pages:
+            if text is not None:
+                page = _csv_page(content, options, text,
+                                 ready if ready is not None else store.csv_records(ids))
+                if page is not None:
+                    lines, statuses = page
+                    if lines:
+                        sink.write("\n".join(lines) + "\n")
+                    tally.identifying.update(statuses)
+                    tally.written += len(lines)
+                    for _ in lines:
+                        advance()
                     continue
-                case = to_case(out, questionnaire, lang=options.lang)
-                sink.write(("\n" if first else ",\n") + _dumps(case))
-            elif fmt is ExportFormat.json:
-                sink.write(("\n" if first else ",\n") + _dumps(_json_record(out, status)))
-            else:
-                sink.write(json.dumps(_json_record(out, status), ensure_ascii=False) + "\n")
-            first = False
-            tally.written += 1
-            advance()
+            prepared = []
+            opened, overridden = [], []
+            for record in read(ids):
+                rid = record["id"]
+                questionnaire, protect = content.get(record["content_hash"])
+                out, status, problem = _prepare(record, protect, options, private, public,
+                                                shape=not brief)
+                tally.identifying[status] += 1
+                if problem:
+                    tally.unreadable.append((rid, problem))
+                if status == "opened":
+                    opened.append(rid)
+                    if options.override_consent and record.get("consent_share") is not True:
+                        overridden.append(rid)
+                prepared.append((out, questionnaire, protect, status))
+            if opened:  # logged before a single opened value is written
+                detail: dict[str, Any] = {"via": "export", "records": opened}
+                if overridden:
+                    detail["override_consent"] = overridden
+                    detail["reason"] = options.reason
+                store.log_event(None, "decrypt", officer=options.officer, at=clock.stamp(),
+                                detail=detail)
+            for out, questionnaire, protect, status in prepared:
+                if fmt is ExportFormat.csv:
+                    writer.writerow(rows.row(out, questionnaire, protect, status))
+                elif fmt is ExportFormat.htcds:
+                    from screening.records.htcds import skip_reason, to_case
+
+                    why = skip_reason(out)
+                    if why:
+                        tally.skipped[why] += 1
+                        advance()
+                        continue
+                    case = to_case(out, questionnaire, lang=options.lang)
+                    sink.write(("\n" if first else ",\n") + _dumps(case))
+                elif fmt is ExportFormat.json:
+                    sink.write(("\n" if first else ",\n") + _dumps(_json_record(out, status)))
+                else:
+                    sink.write(json.dumps(_json_record(out, status), ensure_ascii=False) + "\n")
+                first = False
+                tally.written += 1
+                advance()
     if fmt in (ExportFormat.json, ExportFormat.htcds):
         sink.write("]\n" if first else "\n]\n")
 
 
-def _csv_page(store: Any, content: Content, options: Options, text: CsvText,
-              ids: list[str]) -> tuple[list[str], list[str]] | None:
+def _csv_page(content: Content, options: Options, text: CsvText,
+              records: list[dict[str, Any]] | None) -> tuple[list[str], list[str]] | None:
     """(the lines, each record's identifying status) of a page of a CSV without the key, or
     None when the page must be read the old way (a value neither SQLite nor JSON reads)."""
-    records = store.csv_records(ids)
     if records is None:
         return None
     lines, statuses = [], []
@@ -347,6 +355,107 @@ def _csv_page(store: Any, content: Content, options: Options, text: CsvText,
     except ValueError:
         return None
     return lines, statuses
+
+
+class _ReadAhead:
+    """The pages of a CSV without the key, read a page or two ahead by a thread with a
+    connection of its own: SQLite builds each page's text in one step (:meth:`csv_text`),
+    without Python's lock, while the rows of the page before are made. Pages come in order
+    as (ids, records); a page the text does not read exactly comes as its ids alone, to be
+    read the old way, and so do all the rest when a page's keys cannot be read (a damaged
+    row, named by the old way). An error in the thread is raised in the export's; leaving
+    the ``with`` stops the thread."""
+
+    PAGE = 200
+    AHEAD = 2
+
+    def __init__(self, store: Any, filters: dict[str, Any]) -> None:
+        self.filters = filters
+        self.queue: queue.Queue[Any] = queue.Queue(self.AHEAD)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._read, args=(store,),
+                                       name="export-read-ahead", daemon=True)
+
+    def __enter__(self) -> _ReadAhead:
+        # the thread waits for Python's lock after each page: not the 5 ms default
+        self.interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self.interval, 0.001))
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop.set()
+        with contextlib.suppress(queue.Empty):  # a thread waiting to put sees the stop
+            while True:
+                self.queue.get_nowait()
+        self.thread.join(timeout=60)
+        sys.setswitchinterval(self.interval)
+
+    def pages(self, store: Any) -> Iterator[tuple[list[str], list[dict[str, Any]] | None]]:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            after, last, read = item
+            records = None if read is None else store.csv_parse(*read)
+            if records is not None:
+                yield [record["id"] for record in records], records
+                continue
+            ids = store.csv_range_ids(self.filters, after, last)  # the old way from here
+            page: list[str] = []
+            for rid in ids:
+                page.append(rid)
+                if len(page) == PAGE:
+                    yield page, None
+                    page = []
+            if page:
+                yield page, None
+            if last is None:  # the rest of the records: the thread has stopped
+                return
+
+    def _put(self, item: Any) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self, store: Any) -> None:
+        from screening.records.queries import _decoding
+
+        try:
+            # a connection is used by the thread that opened it
+            with type(store).open(store.path, create=False) as reader:
+                after = None
+                while True:
+                    try:
+                        count, last = reader.csv_range(self.filters, after, self.PAGE)
+                    except StoreError as exc:
+                        if not _decoding(exc.__cause__ or exc):
+                            raise
+                        self._put((after, None, None))  # the rest, the old way
+                        return
+                    if count == 0:
+                        break
+                    try:
+                        read: tuple[int, str] | None = reader.csv_text(self.filters, after, last)
+                    except StoreError as exc:
+                        if not _decoding(exc.__cause__ or exc):
+                            raise
+                        read = None
+                    if not self._put((after, last, read)):
+                        return
+                    if count < self.PAGE:
+                        break
+                    after = last
+        except BaseException as exc:  # raised in the export's thread
+            self._put(exc)
+            return
+        self._put(None)
 
 
 class _SinkFile:

@@ -84,6 +84,22 @@ _CSV = (
 )
 
 
+#: A record in :meth:`Queries.csv_text`: its columns as a JSON array (SQLite escapes every
+#: control character in it), the assessment ("=" and its text, or nothing for NULL) and the
+#: answers as :meth:`Queries.csv_records` reads them, ``\x1b``-separated.
+_CSV_KEYS = (
+    "id", "status", "outcome", "questionnaire", "questionnaire_version", "content_hash",
+    "officer", "location", "language", "started_at", "updated_at", "completed_at", "level",
+    "consent_share", "sealed_json", "erased_at",
+)
+_CSV_TEXT = (
+    f"json_array({', '.join('r.' + key for key in _CSV_KEYS)}) || '\x1b' || "
+    "ifnull('=' || r.assessment_json, '') || '\x1b' || (SELECT count(*) || '\x1d' || "
+    "ifnull(group_concat(a.question_id || '\x1f' || a.value_json, '\x1e'), '') "
+    "FROM answers a WHERE a.record_id = r.id)"
+)
+
+
 def _brief_decoder() -> Any:
     """A msgspec decoder of the assessment's CSV fields, typed strictly: a value of another
     type (or JSON msgspec reads otherwise than Python) fails, and the page is read the old
@@ -105,7 +121,7 @@ def _brief_decoder() -> Any:
 _BRIEF_DECODER: Any = None
 
 
-def _brief_assessment(data: bytes | None) -> dict[str, Any] | None:
+def _brief_assessment(data: bytes | str | None) -> dict[str, Any] | None:
     """The assessment as :data:`_BRIEF` gives it; ValueError when msgspec cannot read it."""
     if data is None:
         return None
@@ -491,6 +507,96 @@ class Queries(Database):
         level: str | None = None,
     ) -> tuple[list[str], list[object]]:
         return filters(status, since, until, questionnaire, level)
+
+    # -- a CSV export's pages, read ahead in a thread (see exports._ReadAhead) --------------
+
+    def csv_range(self, filters: dict[str, Any], after: tuple[str, str] | None,
+                  size: int) -> tuple[int, tuple[str, str] | None]:
+        """(how many records, the key of the last) of the page of ``size`` records listed
+        after key ``after`` (None: from the newest); one statement, one row."""
+        where, params = self._filters(**filters)
+        if after is not None:
+            where, params = [*where, "(r.started_at, r.id) < (?, ?)"], [*params, *after]
+        page = (
+            "SELECT r.id, r.started_at FROM records r"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY r.started_at DESC, r.id DESC LIMIT ?"
+        )
+        with self._guard("list the records"):
+            count, started, rid = self._db.execute(
+                f"WITH page AS ({page}) SELECT (SELECT count(*) FROM page), "
+                "(SELECT started_at FROM page ORDER BY started_at, id LIMIT 1), "
+                "(SELECT id FROM page ORDER BY started_at, id LIMIT 1)",
+                [*params, size],
+            ).fetchone()
+        return count, (None if count == 0 else (started, rid))
+
+    def _range(self, filters: dict[str, Any], after: tuple[str, str] | None,
+               last: tuple[str, str]) -> tuple[list[str], list[object]]:
+        where, params = self._filters(**filters)
+        where, params = [*where, "(r.started_at, r.id) >= (?, ?)"], [*params, *last]
+        if after is not None:
+            where, params = [*where, "(r.started_at, r.id) < (?, ?)"], [*params, *after]
+        return where, params
+
+    def csv_text(self, filters: dict[str, Any], after: tuple[str, str] | None,
+                 last: tuple[str, str]) -> tuple[int, str]:
+        """The records from key ``last`` up to key ``after`` as one string, built by SQLite
+        in one step (so without Python's lock, which a thread fetching row by row waits for
+        at every row): each record's columns (:data:`_CSV_TEXT`) ``\x1c``-separated, and
+        how many. :meth:`csv_parse` reads it."""
+        where, params = self._range(filters, after, last)
+        with self._guard("read the records"):
+            count, text = self._db.execute(
+                f"SELECT count(*), group_concat({_CSV_TEXT}, '\x1c') FROM records r "
+                f"WHERE {' AND '.join(where)}",
+                params,
+            ).fetchone()
+        return count, text or ""
+
+    def csv_parse(self, count: int, text: str) -> list[dict[str, Any]] | None:
+        """:meth:`csv_records` of a page :meth:`csv_text` wrote, in listing order; None when
+        it does not read exactly (a separator inside a value, JSON msgspec reads otherwise,
+        damaged bytes): then the page is read the old way, which names any damage."""
+        parts = text.split("\x1c") if text else []
+        if len(parts) != count:
+            return None
+        rows, answers, assessments = [], {}, {}
+        try:
+            for part in parts:
+                pieces = part.split("\x1b")
+                if len(pieces) != 3:
+                    return None
+                row = dict(zip(_CSV_KEYS, json.loads(pieces[0]), strict=True))
+                row["assessment_json"] = None  # read below, with msgspec
+                rid = row["id"]
+                answers[rid] = _answer_parts(pieces[2])
+                if answers[rid] is None:
+                    return None
+                assessments[rid] = _brief_assessment(pieces[1][1:] if pieces[1] else None)
+                rows.append(row)
+            rows.sort(key=lambda row: (row["started_at"], row["id"]), reverse=True)
+            with self._guard("read the records"):
+                records = self._assemble(rows, brief=True, answers=answers)
+        except (sqlite3.OperationalError, ValueError, TypeError) as exc:
+            if isinstance(exc, sqlite3.OperationalError) and not _decoding(exc):
+                raise
+            return None
+        for record in records:
+            record["assessment"] = assessments[record["id"]]
+        return records
+
+    def csv_range_ids(self, filters: dict[str, Any], after: tuple[str, str] | None,
+                      last: tuple[str, str] | None) -> Iterator[str]:
+        """The ids from key ``last`` (None: to the oldest) up to key ``after``, in listing
+        order, read as :meth:`record_ids` reads them (a damaged row named)."""
+        if last is None:
+            where, params = self._filters(**filters)
+            if after is not None:
+                where, params = [*where, "(r.started_at, r.id) < (?, ?)"], [*params, *after]
+        else:
+            where, params = self._range(filters, after, last)
+        return (row["id"] for row in self._stream(where, params, None, "r.id, r.started_at"))
 
     def record_ids(self, **filters: Any) -> Iterator[str]:
         """The ids :meth:`list_records` would list, in its order, without counting answers
