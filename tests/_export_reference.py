@@ -17,11 +17,11 @@ from screening.records.store import Store
 
 
 def reference_csv(db: Path, *, lang: str = "en", private: Any = None,
-                  filters: dict[str, Any] | None = None) -> str:
+                  filters: dict[str, Any] | None = None, override_consent: bool = False) -> str:
     """The CSV the old export wrote for ``db`` (every record, newest first)."""
     options = Options(fmt=ExportFormat.csv, output=None, key=None, filters=filters or {},
-                      lang=lang, override_consent=False, reason=None, progress=False,
-                      officer="uji")
+                      lang=lang, override_consent=override_consent, reason=None,
+                      progress=False, officer="uji")
     out = io.StringIO()
     with Store.open(db, create=False) as store:
         content = Content(store)

@@ -5,6 +5,8 @@ ones decoded one by one; sealed values stay sealed."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 import sys
@@ -24,6 +26,8 @@ from _protect import (
     write_form,
 )
 from screening.records.crypto import load_private_key
+from screening.records.exports import _field
+from screening.records.queries import Queries
 from screening.records.store import Store
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -97,6 +101,18 @@ def test_csv_is_byte_for_byte_the_old_export(made: tuple[dict, dict], lang: str)
     assert ",erased," in rows[records["erased"]]
 
 
+def test_csv_overriding_consent_is_byte_for_byte_the_old_export(
+    made: tuple[dict, dict],
+) -> None:
+    """Without the key nothing identifying leaves anyway; the records without consent say
+    'left out' rather than 'withheld'."""
+    env, records = made
+    db = Path(env["SCREENING_DB"])
+    new = exported(env, "--format", "csv", "--override-consent", "--reason", "rujukan darurat")
+    assert new == reference_csv(db, override_consent=True)
+    assert ",withheld," not in new and ",withheld," in reference_csv(db)
+
+
 def test_csv_with_the_key_is_byte_for_byte_the_old_export(
     made: tuple[dict, dict], office: tuple[Path, Path]
 ) -> None:
@@ -121,6 +137,14 @@ def test_records_are_read_with_the_answers_decoded_one_by_one(
         for record in store.records(ids):
             old = answers_one_by_one(store, record["id"])
             assert list(record["answers"].items()) == list(old.items())  # the order too
+        for brief, fast in zip(store.brief_records(ids), store.csv_records(ids) or [],
+                               strict=True):
+            assert _decoded(fast["answers"]) == brief["answers"]
+            for key in set(brief) - {"answers"}:
+                assert fast[key] == brief[key], key
+            for key in ("trafficking_indicated", "coverage"):
+                if brief["assessment"] is not None:
+                    assert type(fast["assessment"][key]) is type(brief["assessment"][key])
         for whole, brief in zip(store.records(ids), store.brief_records(ids), strict=True):
             assert brief["answers"] == whole["answers"]
             assert brief["events"] == [] and whole["events"]
@@ -156,6 +180,71 @@ def test_a_value_sqlite_does_not_read_as_json_is_read_as_before(
     new = exported({**env, "SCREENING_DB": str(copy)}, "--format", "csv")
     assert new == reference_csv(copy)
     assert ",nan," in new
+
+
+def _decoded(parts: list[str]) -> dict[str, object]:
+    """The answers of :meth:`Queries.csv_records` (``qid\x1fvalue_json``) decoded."""
+    return {qid: json.loads(text) for qid, _, text in (p.partition("\x1f") for p in parts)}
+
+
+def test_a_cell_is_quoted_as_csv_writer_quotes_it() -> None:
+    texts = [chr(c) for c in range(0x3100)] + [
+        "", " ", "a,b", 'a"b', '"', "a\r\nb", "\u2028", "x; y", "Diculik, dijual", "tab\tbed"]
+    for text in texts:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow(["x", text, "y"])
+        assert out.getvalue() == f"x,{_field(text)},y\n", repr(text)
+
+
+#: What a damaged or odd record may hold; the CSV is the old path's, byte for byte, exit code
+#: and messages alike (the page with it is read the old way).
+ODD = {
+    "separator-in-value": "UPDATE answers SET value_json = '\"a' || char(30) || 'b\"' "
+                          "WHERE record_id = ? AND question_id = 'age'",
+    "both-separators": "UPDATE answers SET value_json = '1' || char(30) || 'age' || char(31) || "
+                       "'2' WHERE record_id = ? AND question_id = 'education'",
+    "bad-json-answer": "UPDATE answers SET value_json = '{bad' WHERE record_id = ? "
+                       "AND question_id = 'age'",
+    "bad-json-protected": "UPDATE answers SET value_json = '{bad' WHERE record_id = ? "
+                          "AND question_id = 'full_name'",
+    "flipped-answer": "UPDATE answers SET value_json = CAST(X'22FF22' AS TEXT) "
+                      "WHERE record_id = ? AND question_id = 'age'",
+    "bad-json-assessment": "UPDATE records SET assessment_json = '{bad' WHERE id = ?",
+    "flipped-row": "UPDATE records SET officer = CAST(X'C328' AS TEXT) WHERE id = ?",
+    "odd-assessment-types": "UPDATE records SET assessment_json = json_set(assessment_json, "
+                            "'$.trafficking_indicated', 1, '$.coverage', 'most') WHERE id = ?",
+    "no-dimensions": "UPDATE records SET assessment_json = json_remove(assessment_json, "
+                     "'$.dimensions') WHERE id = ?",
+    "officer-with-quotes": "UPDATE records SET officer = 'Budi, \"Sr\"' || char(10) || 'x' "
+                           "WHERE id = ?",
+    "null-value": "UPDATE answers SET value_json = 'null' WHERE record_id = ? "
+                  "AND question_id = 'age'",
+}
+
+
+@pytest.mark.parametrize("odd", sorted(ODD))
+def test_an_odd_or_damaged_record_exports_as_the_old_path_does(
+    made: tuple[dict, dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, odd: str
+) -> None:
+    env, records = made
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(env["SCREENING_DB"]) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    copy.chmod(0o600)
+    changed = raw(copy).execute(ODD[odd], [records["plain"]]).rowcount
+    assert changed == 1
+    env = {**env, "SCREENING_DB": str(copy)}
+    fast = invoke(env, "records", "export", "--format", "csv")
+    if not odd.startswith(("flipped", "bad-json", "separator", "both-separators")):
+        assert fast.exit_code == 0, fast.output
+        assert fast.stdout == reference_csv(copy)
+    else:  # damaged (a value JSON does not read): named, left out, exit 1
+        assert fast.exit_code == 1 and records["plain"] in fast.stderr
+        assert records["plain"] not in fast.stdout
+    with monkeypatch.context() as patched:
+        patched.setattr(Queries, "csv_records", None)  # the page read as before
+        old = invoke(env, "records", "export", "--format", "csv")
+    assert (fast.exit_code, fast.stdout, fast.stderr) == (old.exit_code, old.stdout, old.stderr)
 
 
 def test_the_seeded_database_exports_as_before_in_every_format(tmp_path: Path) -> None:

@@ -19,12 +19,16 @@ from __future__ import annotations
 import contextlib
 import csv
 import enum
+import io
 import json
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain, compress, count, repeat
+from operator import is_
 from pathlib import Path
 from typing import IO, Any
 
@@ -266,7 +270,20 @@ def _write_all(
     # store reads just that (the central one reads whole records).
     brief = fmt is ExportFormat.csv and private is None
     read = getattr(store, "brief_records", store.records) if brief else store.records
+    # A laptop's store gives such a CSV its answers as stored, rows are built as text.
+    text = CsvText(rows) if brief and getattr(store, "csv_records", None) else None
     for ids in _pages(store, options.filters):
+        if text is not None:
+            page = _csv_page(store, content, options, text, ids)
+            if page is not None:
+                lines, statuses = page
+                if lines:
+                    sink.write("\n".join(lines) + "\n")
+                tally.identifying.update(statuses)
+                tally.written += len(lines)
+                for _ in lines:
+                    advance()
+                continue
         prepared = []
         opened, overridden = [], []
         for record in read(ids):
@@ -311,6 +328,25 @@ def _write_all(
             advance()
     if fmt in (ExportFormat.json, ExportFormat.htcds):
         sink.write("]\n" if first else "\n]\n")
+
+
+def _csv_page(store: Any, content: Content, options: Options, text: CsvText,
+              ids: list[str]) -> tuple[list[str], list[str]] | None:
+    """(the lines, each record's identifying status) of a page of a CSV without the key, or
+    None when the page must be read the old way (a value neither SQLite nor JSON reads)."""
+    records = store.csv_records(ids)
+    if records is None:
+        return None
+    lines, statuses = [], []
+    try:
+        for record in records:
+            questionnaire, protect = content.get(record["content_hash"])
+            line, status = text.line(record, questionnaire, protect, options.override_consent)
+            lines.append(line)
+            statuses.append(status)
+    except ValueError:
+        return None
+    return lines, statuses
 
 
 class _SinkFile:
@@ -421,10 +457,15 @@ def _referral_cell(referral: dict[str, Any]) -> str:
 
 
 def _cell(value: Any) -> str:
-    if value.__class__ is str:  # most cells
+    kind = value.__class__
+    if kind is str:  # most cells
         return value
     if value is None:
         return ""
+    if kind is bool or kind is float or kind is int:  # as below, without the import
+        return str(value)
+    if kind is list:  # never a marker (a dict)
+        return ";".join([str(v) for v in value])
     from screening.records.protection import is_marker, marker_text
 
     if is_marker(value):
@@ -462,28 +503,7 @@ class CsvRows:
 
     def row(self, record: dict[str, Any], questionnaire: Any, protect: set[str],
             status: str) -> list[str]:
-        assessment = record.get("assessment") or {}
-        dimensions = assessment.get("dimensions") or {}
-        cells = [_cell(v) for v in (
-            record["id"],
-            record["status"],
-            record.get("outcome"),
-            record["questionnaire"],
-            record["questionnaire_version"],
-            record["officer"],
-            record["location"],
-            record["language"],
-            record["started_at"],
-            record.get("completed_at"),
-            record.get("level"),
-            assessment.get("trafficking_indicated"),
-            [d for d, r in dimensions.items() if r.get("positive")],
-            assessment.get("coverage"),
-            record.get("consent_share"),
-            status,
-            len(record.get("history") or []),
-            [_referral_cell(r) for r in record.get("referrals") or []],
-        )]
+        cells = self.head(record, status)
         cells += [""] * (len(self.columns) - len(cells))  # BASE_COLUMNS come first
         script = record.get("content_hash")
         known = self.known
@@ -512,6 +532,32 @@ class CsvRows:
             )
         return cells
 
+    @staticmethod
+    def head(record: dict[str, Any], status: str) -> list[str]:
+        """The cells of BASE_COLUMNS: who, where, when, the assessment, the trail."""
+        assessment = record.get("assessment") or {}
+        dimensions = assessment.get("dimensions") or {}
+        return [_cell(v) for v in (
+            record["id"],
+            record["status"],
+            record.get("outcome"),
+            record["questionnaire"],
+            record["questionnaire_version"],
+            record["officer"],
+            record["location"],
+            record["language"],
+            record["started_at"],
+            record.get("completed_at"),
+            record.get("level"),
+            assessment.get("trafficking_indicated"),
+            [d for d, r in dimensions.items() if r.get("positive")],
+            assessment.get("coverage"),
+            record.get("consent_share"),
+            status,
+            len(record.get("history") or []),
+            [_referral_cell(r) for r in record.get("referrals") or []],
+        )]
+
     def _answer(self, questionnaire: Any, qid: str, value: Any) -> tuple[tuple[int, str], ...]:
         """The cells of one answer: (column, text) of the columns this export has."""
         from screening.models.answers import SPECIAL
@@ -530,3 +576,99 @@ class CsvRows:
                     )
         index = self.index
         return tuple((index[c], text) for c, text in out.items() if c in index)
+
+
+def _brief_status(record: dict[str, Any], protect: set[str], override_consent: bool,
+                  has_plaintext: Callable[[dict[str, Any], set[str]], bool]) -> str:
+    """What :func:`_prepare` says of a record's identifying data in a CSV without the key
+    (its branches for that case, without its imports: it runs once a record), the record's
+    answers being its plaintext protected ones."""
+    if not record.get("sealed") and not (record["answers"] or has_plaintext(record, protect)):
+        return "erased" if record.get("erased_at") else "none"
+    if record.get("consent_share") is not True and not override_consent:
+        return "withheld"
+    return "left out"
+
+
+#: A JSON string json.loads reads as its inner text: no quote, backslash or control character.
+_PLAIN_STRING = re.compile(r'"[^"\\\x00-\x1f]*"').fullmatch
+_QUOTE = re.compile('[,"\r\n]').search
+
+
+def _field(text: str) -> str:
+    """A cell as ``csv.writer`` writes it in a row (quoted when it must be)."""
+    if _QUOTE(text) is None:
+        return text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([text, ""])
+    return out.getvalue()[:-2]  # less the empty second cell's "," and the line's end
+
+
+class CsvText:
+    """The rows of a CSV without the key as text, from answers as stored (``qid\x1fvalue_json``,
+    :meth:`Queries.csv_records`), byte for byte what :class:`CsvRows` and ``csv.writer`` write.
+
+    An answer's cells depend only on the script, the question and the value's text: each
+    distinct one is decoded and worked out once (:meth:`CsvRows._answer`) and kept as
+    (column, quoted text) pairs, so a row is a lookup per answer and a few C calls: a dict
+    of every column's cell, updated with the head's cells and then every answer's (in that
+    order, as :meth:`CsvRows.row` writes them), joined. A protected answer has no cell here:
+    a marker is kept (it says nothing to the consent rules), plaintext is decoded for them
+    each time (free text is not repeated)."""
+
+    def __init__(self, rows: CsvRows) -> None:
+        from screening.records.protection import has_plaintext
+
+        self.has_plaintext = has_plaintext
+        self.rows = rows
+        self.blank = dict.fromkeys(range(len(rows.columns)), "")
+        self.scripts: dict[str, dict[str, tuple[tuple[int, str], ...]]] = {}
+        self.kept = 0
+
+    def line(self, record: dict[str, Any], questionnaire: Any, protect: set[str],
+             override_consent: bool) -> tuple[str, str]:
+        """(the row, the record's identifying status); ValueError when a value is not JSON
+        (the page is then read the old way, which names the damage)."""
+        known = self.scripts.get(record["content_hash"])
+        if known is None:
+            known = self.scripts[record["content_hash"]] = {}
+        parts = record["answers"]
+        found: list[Any] = list(map(known.get, parts))
+        plaintext: dict[str, Any] = {}
+        if None in found:  # new values, and protected plaintext (~7 a record): each time
+            for n in compress(count(), map(is_, found, repeat(None))):
+                qid, _, value = parts[n].partition("\x1f")
+                if qid in protect and _PLAIN_STRING(value):  # no escapes to decode
+                    plaintext[qid] = value[1:-1]
+                    found[n] = ()
+                else:
+                    found[n] = self._worked_out(known, parts[n], questionnaire, protect,
+                                                plaintext)
+        record["answers"] = plaintext
+        said = _brief_status(record, protect, override_consent, self.has_plaintext)
+        row = self.blank.copy()
+        head = self.rows.head(record, said)
+        if _QUOTE("".join(head)) is not None:  # rarely: one of them needs quotes
+            head = [_field(cell) for cell in head]
+        row.update(enumerate(head))
+        row.update(chain.from_iterable(found))
+        return ",".join(row.values()), said
+
+    def _worked_out(self, known: dict[str, Any], part: str, questionnaire: Any,
+                    protect: set[str], plaintext: dict[str, Any]) -> tuple[tuple[int, str], ...]:
+        from screening.records.protection import is_marker
+
+        qid, _, text = part.partition("\x1f")
+        cells: tuple[tuple[int, str], ...] = ()
+        value = json.loads(text)
+        if qid in protect:  # no column without the key
+            if not is_marker(value):
+                plaintext[qid] = value
+                return cells
+        else:
+            cells = tuple((i, _field(cell))
+                          for i, cell in self.rows._answer(questionnaire, qid, value))
+        if self.kept < CsvRows.KEEP:  # distinct free text would grow it: capped
+            known[part] = cells
+            self.kept += 1
+        return cells

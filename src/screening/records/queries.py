@@ -76,6 +76,61 @@ _BRIEF = (
 )
 
 
+#: The columns of :meth:`Queries.csv_records`: the assessment as bytes, for msgspec.
+_CSV = (
+    "id, status, outcome, questionnaire, questionnaire_version, content_hash, officer, "
+    "location, language, started_at, updated_at, completed_at, level, consent_share, "
+    "sealed_json, erased_at, CAST(assessment_json AS BLOB) AS assessment_json"
+)
+
+
+def _brief_decoder() -> Any:
+    """A msgspec decoder of the assessment's CSV fields, typed strictly: a value of another
+    type (or JSON msgspec reads otherwise than Python) fails, and the page is read the old
+    way."""
+    global _BRIEF_DECODER
+    if _BRIEF_DECODER is None:
+        import msgspec
+
+        dimension = msgspec.defstruct("Dimension", [("positive", bool | None, None)])
+        brief = msgspec.defstruct("Brief", [
+            ("trafficking_indicated", bool | None, None),
+            ("coverage", int | float | None, None),
+            ("dimensions", dict[str, dimension] | None, None),  # type: ignore[valid-type]
+        ])
+        _BRIEF_DECODER = msgspec.json.Decoder(brief)
+    return _BRIEF_DECODER
+
+
+_BRIEF_DECODER: Any = None
+
+
+def _brief_assessment(data: bytes | None) -> dict[str, Any] | None:
+    """The assessment as :data:`_BRIEF` gives it; ValueError when msgspec cannot read it."""
+    if data is None:
+        return None
+    brief = _brief_decoder().decode(data)
+    dimensions = brief.dimensions
+    return {
+        "trafficking_indicated": brief.trafficking_indicated,
+        "coverage": brief.coverage,
+        "dimensions": None if dimensions is None else {
+            key: {"positive": d.positive} for key, d in dimensions.items()},
+    }
+
+
+def _answer_parts(text: str) -> list[str] | None:
+    """The parts of ``count \x1d qid \x1f value (\x1e qid \x1f value)*``, or None when a
+    separator also appears inside a value (the counts disagree)."""
+    count, _, body = text.partition("\x1d")
+    if count == "0":
+        return [] if body == "" else None
+    parts = body.split("\x1e")
+    if len(parts) != int(count) or body.count("\x1f") != len(parts):
+        return None
+    return parts
+
+
 class Queries(Database):
     """Reading records and listing them."""
 
@@ -141,6 +196,47 @@ class Queries(Database):
                     raise
         return self.records(record_ids)  # damage is found and named there
 
+    def csv_records(self, record_ids: list[str]) -> list[dict[str, Any]] | None:
+        """:meth:`brief_records`, read faster: each record's answers as stored, not decoded (a
+        list of ``question_id + "\x1f" + value_json``: a CSV row's cells depend on the value's
+        text, worked out once per distinct one by the export), joined into one string by
+        SQLite with a count that proves no value held a separator; the assessment's three
+        CSV fields decoded by msgspec (~5 us, where SQLite's JSON functions took ~20). None
+        when the page cannot be read so (then :meth:`brief_records` reads it, and names any
+        damage)."""
+        if not record_ids:
+            return []
+        marks = ",".join("?" * len(record_ids))
+        with self._guard("read the records"):
+            try:
+                rows = {
+                    row["id"]: row
+                    for row in self._db.query(
+                        # the separators as literals: char() per answer cost ~10%
+                        f"SELECT {_CSV}, (SELECT count(*) || '\x1d' || ifnull(group_concat("
+                        "a.question_id || '\x1f' || a.value_json, '\x1e'), '') FROM answers a "
+                        "WHERE a.record_id = records.id) AS answers_text "
+                        f"FROM records WHERE id IN ({marks})",
+                        record_ids,
+                    )
+                }
+                answers, assessments = {}, {}
+                for rid, row in rows.items():
+                    answers[rid] = _answer_parts(row.pop("answers_text"))
+                    assessments[rid] = _brief_assessment(row["assessment_json"])
+                    row["assessment_json"] = None
+                if None in answers.values():
+                    return None
+                records = self._assemble([rows[rid] for rid in record_ids if rid in rows],
+                                         brief=True, answers=answers)
+            except (sqlite3.OperationalError, ValueError) as exc:  # msgspec's too
+                if "malformed JSON" not in str(exc) and not _decoding(exc):
+                    raise
+                return None
+        for record in records:
+            record["assessment"] = assessments[record["id"]]
+        return records
+
     def _rows(self, record_ids: list[str], *, brief: bool = False) -> list[dict[str, Any]]:
         marks = ",".join("?" * len(record_ids))
         columns = _BRIEF if brief else "*"
@@ -152,7 +248,8 @@ class Queries(Database):
         }
         return [rows[rid] for rid in record_ids if rid in rows]
 
-    def _assemble(self, rows: list[dict[str, Any]], *, brief: bool = False) -> list[dict[str, Any]]:
+    def _assemble(self, rows: list[dict[str, Any]], *, brief: bool = False,
+                  answers: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         ids = [row["id"] for row in rows]
         marks = ",".join("?" * len(ids))
         notes: dict[str, list[dict[str, Any]]] = {rid: [] for rid in ids}
@@ -224,7 +321,8 @@ class Queries(Database):
                     "closed_at": r["closed_at"],
                 }
             )
-        answers = self._answers_of(ids, marks, ordered=not brief)
+        if answers is None:
+            answers = self._answers_of(ids, marks, ordered=not brief)
         return [
             {
                 "id": row["id"],
