@@ -537,7 +537,7 @@ class CsvRows:
         """The cells of BASE_COLUMNS: who, where, when, the assessment, the trail."""
         assessment = record.get("assessment") or {}
         dimensions = assessment.get("dimensions") or {}
-        return [_cell(v) for v in (
+        return [v if v.__class__ is str else _cell(v) for v in (
             record["id"],
             record["status"],
             record.get("outcome"),
@@ -647,10 +647,9 @@ class CsvText:
         record["answers"] = plaintext
         said = _brief_status(record, protect, override_consent, self.has_plaintext)
         row = self.blank.copy()
-        head = self.rows.head(record, said)
-        if _QUOTE("".join(head)) is not None:  # rarely: one of them needs quotes
-            head = [_field(cell) for cell in head]
-        row.update(enumerate(head))
+        quote = _QUOTE
+        row.update(enumerate([cell if quote(cell) is None else _field(cell)
+                              for cell in self.rows.head(record, said)]))
         row.update(chain.from_iterable(found))
         return ",".join(row.values()), said
 
