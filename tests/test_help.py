@@ -5,6 +5,7 @@ help of a command with a list argument, so pydantic is not checked here.)"""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from typing import Any
@@ -143,3 +144,52 @@ def test_the_cli_collects_garbage_in_fewer_larger_rounds() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "(10000, 20, 20)"
+
+
+# Spies on the phases of an interview start run by the console script's own main().
+_PHASES = """
+import gc, json, sys
+import screening.cli.interview as interview
+import screening.content.catalogue as catalogue
+seen = {}
+def spy(module, name, label):
+    real = getattr(module, name)
+    def watched(*args, **kwargs):
+        seen[label] = gc.isenabled()
+        return real(*args, **kwargs)
+    setattr(module, name, watched)
+spy(catalogue, "load_catalogue", "loading content")
+spy(interview, "_run", "walking")
+sys.argv = ["screening", *sys.argv[1:]]
+from screening.cli.start import main
+try:
+    main()
+except SystemExit as exc:
+    seen["exit"] = exc.code
+seen["after"] = gc.isenabled()
+seen["frozen"] = gc.get_freeze_count() > 0
+print(json.dumps(seen))
+"""
+
+
+def test_the_console_script_collects_no_garbage_until_the_interview_begins(tmp_path) -> None:
+    """Start-up (imports, the command line, the content, the record) runs without the
+    collector; the walk, which can last an hour, with it, over a frozen start-up."""
+    form = tmp_path / "form.json"
+    form.write_text(json.dumps({"answers": {"private_room": "yes"}}), "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _PHASES, "interview", "start", "departure", "--answers",
+         str(form), "--db", str(tmp_path / "r.db"), "--officer", "uji", "--location", "uji"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "SCREENING_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {"loading content": False, "walking": True, "exit": 3, "after": True,
+                    "frozen": True}, done.stderr
+    # A program that imports the command line (a test, CliRunner) keeps its own collector.
+    imported = subprocess.run(
+        [sys.executable, "-c", "import gc, screening.cli.main, screening.cli.interview; "
+         "from screening.cli import pause; pause(); print(gc.isenabled(), gc.get_freeze_count())"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert imported.stdout.split() == ["True", "0"], imported.stderr

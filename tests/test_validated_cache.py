@@ -10,6 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from _protect import invoke, write_form
 from screening.content import catalogue as catalogue_module
@@ -49,6 +50,17 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+def models(value: object) -> list[BaseModel]:
+    """Every model in a document, the document first."""
+    if isinstance(value, BaseModel):
+        return [value, *(m for v in value.__dict__.values() for m in models(v))]
+    if isinstance(value, list | tuple):
+        return [m for v in value for m in models(v)]
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in models(v)]
+    return []
+
+
 def entry(cache: Path) -> Path:
     (found,) = cache.glob(f"*{validated_cache.SUFFIX}")
     return found
@@ -85,6 +97,14 @@ def test_an_unchanged_content_is_validated_once_and_rebuilt_equal(
         assert validated_cache._same(got.directories, fresh.directories)
         assert got.sources == fresh.sources and got.parsed == fresh.parsed
         assert got.files == fresh.files and got.diagnostics == fresh.diagnostics
+    # each rebuilt model is what model_construct makes of its values, private defaults too
+    rebuilt = [m for table in (second.questionnaires, second.indicator_sets,
+                               second.directories) for doc in table.values() for m in models(doc)]
+    assert len(rebuilt) > 500
+    for model in rebuilt:
+        made = type(model).model_construct(set(model.model_fields_set), **model.__dict__)
+        assert validated_cache._same(model, made)
+        assert model.__pydantic_private__ == made.__pydantic_private__
     # the indicator sets carry the directory's services after a load (with_services)
     assert validated_cache._same(first.indicator_sets, second.indicator_sets)
     assert second.content_hash("departure") == first.content_hash("departure")

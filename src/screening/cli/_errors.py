@@ -52,8 +52,10 @@ class ScreeningGroup(typer.core.TyperGroup):
     """The root group: every user-facing error, from any command, ends here."""
 
     def invoke(self, ctx: Any) -> Any:
+        from screening.cli import settled
         from screening.cli._messages import forget_ui
 
+        settled()  # the command line is read: collect garbage from here on
         forget_ui()  # the subcommand's --ui (or the remembered one) decides, not a previous run
         try:
             return super().invoke(ctx)

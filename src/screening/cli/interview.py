@@ -93,6 +93,9 @@ def start(
       screening interview start followup --follows 20261127-K7M2QX
     """
     ui = check_ui(ui)  # a given language, else the remembered one
+    from screening.cli import pause, settled
+
+    pause()  # start-up goes on until the first question: content, database, record
     from screening.cli._common import catalogue as load
     from screening.cli._output import err
     from screening.errors import ScreeningError, suggest
@@ -187,6 +190,7 @@ def start(
             ui=ui,
             office_key=office_key,
         )
+        settled()
         with _draft_kept(store, record_id, console, ui, db):
             _run(session, form.answers if form else None, console, slip_path, db,
                  resumed=False)
@@ -225,6 +229,9 @@ def resume(
       screening interview resume 20261127-K7M2QX --answers rest-of-form.yaml
     """
     ui = check_ui(ui)  # a given language, else the remembered one
+    from screening.cli import pause, settled
+
+    pause()  # start-up goes on until the first question: database, the record's content
     from screening.cli._messages import t
     from screening.cli._output import err
     from screening.cli._walk import Session
@@ -291,6 +298,7 @@ def resume(
             ui=ui,
             office_key=office_key,
         )
+        settled()
         with _draft_kept(store, record["id"], console, ui, db):
             session.log("resume", {"answered": n})
             _run(session, form.answers if form else None, console, slip_path, db,

@@ -17,6 +17,9 @@ def main() -> None:
         code = quick_list(sys.argv[3:])
         if code is not None:
             sys.exit(code)
+    from screening.cli import starting
+
+    starting()  # no garbage collection during start-up (screening/cli/__init__.py)
     from screening.cli.main import main as full
 
     full()
