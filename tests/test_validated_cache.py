@@ -282,3 +282,27 @@ def test_a_rehashed_entry_can_fool_a_new_database_but_not_verify(
     assert problem.startswith(f"record {fooled}: its stored assessment is not what its answers "
                               "score under its own content")
     assert "level: low → medium" in problem
+
+
+def test_a_cache_write_the_disk_refuses_leaves_no_partial_file(tmp_path: Path) -> None:
+    """A full disk (here a file-size limit: writes past it fail as on a full disk) costs only
+    the cache: the content loads, and no half-written entry is left to take the space the
+    records database needs."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "cache"
+    script = (
+        "import resource, signal\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, resource.RLIM_INFINITY))\n"
+        "from screening.content.catalogue import bundled_root, load_catalogue\n"
+        "print(sorted(load_catalogue(bundled_root()).questionnaires))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "SCREENING_CACHE_DIR": str(folder)}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "departure" in done.stdout
+    left = sorted(p.name for p in folder.iterdir())
+    assert left and not [name for name in left if name.endswith(".tmp")], left
+    assert not list(folder.glob(f"*{validated_cache.SUFFIX}"))  # too large for the limit

@@ -93,6 +93,24 @@ def read_private(entry: Path) -> bytes:
         return handle.read()
 
 
+def write_private(entry: Path, content: bytes) -> None:
+    """Write an entry whole, owner-only, in an owner-only folder; OSError when the disk
+    refuses, and then nothing is left behind (a half entry would only take space)."""
+    folder = entry.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077:  # owner-only: no other account may plant an entry
+        folder.chmod(0o700)
+    partial = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(partial, entry)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 class _CachedSource(SourceFile):
     """A source whose data came from the cache: positions are parsed only when asked for."""
 
@@ -154,15 +172,7 @@ def _store(entry: Path, data: Any, text_hash: str) -> None:
         )
         if json.loads(dumped)["data"] != data:  # e.g. NaN: not worth caching
             return
-        folder = entry.parent
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if folder.stat().st_mode & 0o077:  # owner-only: no other account may plant a parse
-            folder.chmod(0o700)
-        partial = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(dumped)
-        os.replace(partial, entry)
+        write_private(entry, dumped.encode("utf-8"))
         entries = sorted(entry.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
         for old in entries[:-_CACHE_KEEP]:
             old.unlink(missing_ok=True)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import sys
 import types
 from datetime import date
@@ -33,7 +32,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_
 
 from pydantic import BaseModel
 
-from screening.content.parse_cache import cache_dir, read_private
+from screening.content.parse_cache import cache_dir, read_private, write_private
 from screening.content.yaml_source import MAX_FILE_BYTES
 from screening.errors import Diagnostic
 
@@ -323,15 +322,7 @@ def _faithful(rebuilt: Catalogue, catalogue: Catalogue) -> bool:
 
 
 def _write(entry: Path, content: bytes) -> None:
-    folder = entry.parent
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if folder.stat().st_mode & 0o077:  # owner-only: no other account may plant an entry
-        folder.chmod(0o700)
-    partial = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(content)
-    os.replace(partial, entry)
-    entries = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime)
+    write_private(entry, content)
+    entries = sorted(entry.parent.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime)
     for old in entries[:-_KEEP]:
         old.unlink(missing_ok=True)
