@@ -380,16 +380,22 @@ class _ReadAhead:
         # the thread waits for Python's lock after each page: not the 5 ms default
         self.interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self.interval, 0.001))
-        self.thread.start()
+        try:
+            self.thread.start()
+        except BaseException:
+            sys.setswitchinterval(self.interval)
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.stop.set()
-        with contextlib.suppress(queue.Empty):  # a thread waiting to put sees the stop
-            while True:
-                self.queue.get_nowait()
-        self.thread.join(timeout=60)
-        sys.setswitchinterval(self.interval)
+        try:
+            self.stop.set()
+            with contextlib.suppress(queue.Empty):  # a thread waiting to put sees the stop
+                while True:
+                    self.queue.get_nowait()
+            self.thread.join(timeout=60)
+        finally:  # even when a second Ctrl-C ends the wait
+            sys.setswitchinterval(self.interval)
 
     def pages(self, store: Any) -> Iterator[tuple[list[str], list[dict[str, Any]] | None]]:
         while True:
