@@ -334,6 +334,94 @@ def test_brief_records_at_the_centre_carry_what_a_csv_row_reads(
     assert shown >= 6
 
 
+def test_csv_records_at_the_centre_are_brief_records_with_the_answers_as_stored(
+    central: str, env: dict[str, str], tmp_path: Path, keys: tuple[Path, Path],  # noqa: F811
+) -> None:
+    """``csv_records`` (what the CSV row builder reads) is ``brief_records`` with each answer
+    as stored (``qid\x1fvalue_json``): decoded, the same values; everything else the same."""
+    from screening.central.reader import CentralStore
+
+    db = tmp_path / "a.db"
+    fill(db, 6, keys[1], seed=4)
+    _refer_first(db)
+    with Store(db) as s:
+        laptop_a(s)
+    pushed(push(env, db, central))
+    with CentralStore(central) as store:
+        ids = list(store.record_ids())
+        brief, fast = store.brief_records(ids), store.csv_records(ids)
+        assert store.csv_records([]) == []
+    assert fast is not None and [r["id"] for r in fast] == ids
+    assert sum(1 for r in fast if r["assessment"]) >= 6
+    for cut, read in zip(brief, fast, strict=True):
+        parts = [p.partition("\x1f") for p in read["answers"]]
+        assert {q: json.loads(v) for q, _, v in parts} == cut["answers"]
+        assert len(parts) == len(cut["answers"])
+        assert {k: v for k, v in read.items() if k != "answers"} == \
+            {k: v for k, v in cut.items() if k != "answers"}
+
+
+#: What an odd or damaged body at the centre may hold (the newest record's): the page holding
+#: it is read the old way, so the export is the old path's, exit code and messages alike.
+CENTRAL_ODD = {
+    "separator-in-value": "jsonb_set(body, '{answers,0,1}', to_jsonb('\"a' || chr(30) || "
+                          "'b\"'))",
+    "both-separators": "jsonb_set(body, '{answers,0,1}', to_jsonb('1' || chr(30) || 'age' || "
+                       "chr(31) || '2'))",
+    "null-value": "jsonb_set(body, '{answers,0,1}', 'null')",
+    "json-null-value": "jsonb_set(body, '{answers,0,1}', '\"null\"')",
+    "bad-json-assessment": "jsonb_set(body, '{row,assessment_json}', '\"{bad\"')",
+    "empty-assessment": "jsonb_set(body, '{row,assessment_json}', '\"\"')",
+    "odd-assessment-types": "jsonb_set(body, '{row,assessment_json}', to_jsonb(jsonb_set("
+                            "jsonb_set((body #>> '{row,assessment_json}')::jsonb, "
+                            "'{trafficking_indicated}', '1'), '{coverage}', '\"most\"')::text))",
+    "no-dimensions": "jsonb_set(body, '{row,assessment_json}', to_jsonb(("
+                     "(body #>> '{row,assessment_json}')::jsonb - 'dimensions')::text))",
+}
+
+
+@pytest.mark.parametrize("odd", sorted(CENTRAL_ODD))
+def test_an_odd_body_at_the_centre_exports_as_the_old_path_does(
+    central: str, env: dict[str, str], tmp_path: Path, keys: tuple[Path, Path],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch, odd: str,
+) -> None:
+    from screening.central.reader import CentralStore
+
+    db = tmp_path / "a.db"
+    fill(db, 5, keys[1], seed=6)
+    with Store(db) as s:
+        laptop_a(s)
+    pushed(push(env, db, central))
+    with psycopg.connect(central) as conn:
+        changed = conn.execute(
+            f"UPDATE screening.records SET body = {CENTRAL_ODD[odd]} WHERE id = (SELECT id "
+            "FROM screening.records WHERE body #>> '{row,assessment_json}' <> '' AND "
+            "jsonb_array_length(body->'answers') > 0 ORDER BY started_at DESC LIMIT 1) "
+            "AND body IS DISTINCT FROM " + CENTRAL_ODD[odd]).rowcount
+    assert changed == 1  # and changed it
+    read = CentralStore.csv_records
+    served: list[bool] = []
+
+    def spy(self: CentralStore, ids: list[str]) -> list | None:
+        found = read(self, ids)
+        served.append(found is not None)
+        return found
+
+    with monkeypatch.context() as patched:
+        patched.setattr(CentralStore, "csv_records", spy)
+        fast = invoke(env, "records", "export", "--db", central, "--format", "csv")
+    assert served  # the fast path was asked
+    if odd in ("empty-assessment", "json-null-value", "no-dimensions"):
+        assert served == [True]  # it reads these itself
+    else:
+        assert served == [False]  # the page went the old way
+    with monkeypatch.context() as patched:
+        patched.setattr(CentralStore, "csv_records", None)  # the page read as before
+        old = invoke(env, "records", "export", "--db", central, "--format", "csv")
+    assert (fast.exit_code, fast.stdout, fast.stderr) == (old.exit_code, old.stdout, old.stderr)
+    assert old.stdout.count("\n") > 5 or old.exit_code != 0
+
+
 def test_the_listing_s_row_encoder_writes_what_json_writes() -> None:
     """The encoder made once for a whole listing gives each row the bytes
     ``JSONEncoder(ensure_ascii=False, default=str)`` gives it."""

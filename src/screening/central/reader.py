@@ -260,7 +260,8 @@ class CentralStore:
             return []
         with self._guard("read the records"):
             rows = {
-                rid: (device, office, body, answers, assessment, events or [])
+                rid: (device, office, body, json.loads(answers), _load(assessment),
+                      events or [])
                 for rid, device, office, body, answers, assessment, events in
                 self._conn.execute(_RECORDS_SQL, [list(record_ids)])
             }
@@ -276,11 +277,36 @@ class CentralStore:
             return []
         with self._guard("read the records"):
             rows: dict[str, tuple[Any, ...]] = {
-                rid: (device, office, body, answers, assessment, [])
+                rid: (device, office, body, json.loads(answers), _load(assessment), [])
                 for rid, device, office, body, answers, assessment in
                 self._conn.execute(_BRIEF_SQL, [list(record_ids)])
             }
         return [_assemble(*rows[rid]) for rid in record_ids if rid in rows]
+
+    def csv_records(self, record_ids: list[str]) -> list[dict[str, Any]] | None:
+        """:meth:`brief_records` as the laptop store's ``csv_records`` gives them, for the
+        export's row builder (``exports.CsvText``): each record's answers as stored, not
+        decoded (``question_id + "\x1f" + value_json``, joined by PostgreSQL with a count
+        that proves no value held a separator), the assessment's CSV fields decoded by
+        msgspec. None when the page cannot be read so: :meth:`brief_records` reads it."""
+        from screening.records.queries import _answer_parts, _brief_assessment
+
+        if not record_ids:
+            return []
+        with self._guard("read the records"):
+            fetched = self._conn.execute(_CSV_SQL, [list(record_ids)]).fetchall()
+        rows: dict[str, tuple[Any, ...]] = {}
+        try:
+            for rid, device, office, body, answers_text, assessment in fetched:
+                parts = _answer_parts(answers_text)
+                if parts is None:
+                    return None
+                # '' reads as no assessment, as _BRIEF_SQL's nullif has it
+                rows[rid] = (device, office, body, parts,
+                             _brief_assessment(assessment) if assessment else None, [])
+            return [_assemble(*rows[rid]) for rid in record_ids if rid in rows]
+        except (ValueError, TypeError, KeyError):  # msgspec's, a body read otherwise
+            return None
 
     # -- the central trail -----------------------------------------------------------------
 
@@ -466,15 +492,33 @@ FROM {SCHEMA}.records r, LATERAL (SELECT r.body || '{{}}'::jsonb AS b OFFSET 0) 
 WHERE r.id = ANY(%s)"""
 
 
+#: :data:`_BRIEF_SQL` for :meth:`CentralStore.csv_records`: the answers as the laptop's
+#: ``csv_records`` reads them (``count \x1d qid \x1f value (\x1e qid \x1f value)*``; a NULL
+#: value drops out of string_agg, so the count disagrees and the page is read the old way)
+#: and the assessment's own text.
+_CSV_SQL = f"""
+SELECT r.id, r.device_id, r.office, (x.b #- '{{row,assessment_json}}') - 'answers',
+    (SELECT count(*) || '\x1d' || coalesce(string_agg((a->>0) || '\x1f' || (a->>1), '\x1e'),
+                                             '')
+     FROM jsonb_array_elements(x.b->'answers') a),
+    x.b #>> '{{row,assessment_json}}'
+FROM {SCHEMA}.records r, LATERAL (SELECT r.body || '{{}}'::jsonb AS b OFFSET 0) x
+WHERE r.id = ANY(%s)"""
+
+
+def _load(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
 def _assemble(
-    device: str, office: str | None, body: dict[str, Any], answers_json: str,
-    assessment: str | None, events: list[dict[str, Any]],
+    device: str, office: str | None, body: dict[str, Any], answers: dict[str, Any] | list[str],
+    assessment: dict[str, Any] | None, events: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """A central body in the laptop's ``Store.record`` shape."""
+    """A central body in the laptop's ``Store.record`` shape (the answers and the assessment
+    decoded by the caller)."""
     from screening.records.outbox import RELATED
 
     row = body["row"]
-    answers = json.loads(answers_json)
     history = [
         {
             "id": hid,
@@ -513,7 +557,7 @@ def _assemble(
         "updated_at": row["updated_at"],
         "completed_at": row.get("completed_at"),
         "level": row.get("level"),
-        "assessment": json.loads(assessment) if assessment else None,
+        "assessment": assessment,
         "consent_share": None if share is None else bool(share),
         "sealed": json.loads(row["sealed_json"]) if row.get("sealed_json") else None,
         "erased_at": row.get("erased_at"),

@@ -272,7 +272,8 @@ def _write_all(
     # store reads just that (the central one reads whole records).
     brief = fmt is ExportFormat.csv and private is None
     read = getattr(store, "brief_records", store.records) if brief else store.records
-    # A laptop's store gives such a CSV its answers as stored, rows are built as text.
+    # A laptop's store, and the central one, give such a CSV its answers as stored: rows are
+    # built as text.
     text = CsvText(rows) if brief and getattr(store, "csv_records", None) else None
     # A laptop's store reads such a CSV's pages ahead, in a thread: (ids, records) come.
     ahead = _ReadAhead(store, options.filters) if text is not None and getattr(
