@@ -352,3 +352,18 @@ def test_a_schema_1_database_is_chained_on_upgrade(
     (version,) = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     con.close()
     assert int(version) == store_module.SCHEMA_VERSION
+
+
+def test_half_a_character_pair_edited_into_an_answer_is_named(
+    env: dict[str, str], records: dict[str, str], db: Path
+) -> None:
+    # The export stops on such a value and sends the officer here: verify must name it.
+    raw(db).execute(
+        "UPDATE answers SET value_json = '\"x \\ud800 y\"' WHERE record_id = ? AND "
+        "question_id = ?",
+        [records["medium"], "passport_held"],
+    )
+    code, problems, _ = verify(env)
+    assert code == 1
+    assert (f"record {records['medium']} was changed behind the tool's back: the answer to "
+            "'passport_held' was edited") in problems

@@ -554,25 +554,3 @@ def test_evaluate_never_raises(text: str, answers: dict, value: object, today: d
     assert result in (True, False, None)
     negated = parse(f"not ({text})").evaluate(answers, value=value, today=today)
     assert negated is (None if result is None else not result)
-
-
-def test_parsed_trees_are_frozen_values() -> None:
-    """The tree's records keep what @dataclass(frozen=True, slots=True) gave them."""
-    import dataclasses
-
-    first = parse("a == 'x' and b in ['y', 2]")._root
-    again = conditions._Parser("a == 'x' and b in ['y', 2]").parse()
-    assert first == again and hash(first) == hash(again) and first is not again
-    assert first != conditions._Parser("a == 'x' and b in ['y', 3]").parse()
-    assert repr(first) == (
-        "_And(operands=(_Compare(op='==', left=_Answer(question_id='a'), "
-        "right=_Literal(value='x')), _InList(operand=_Answer(question_id='b'), "
-        "items=('y', 2), negated=False)))"
-    )
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        first.operands = ()  # type: ignore[misc]  # what the test checks
-    assert not hasattr(first, "__dict__")
-    assert pickle.loads(pickle.dumps(first)) == first
-    assert pickle.loads(pickle.dumps(parse("not answered(b)"))).evaluate({}) is True
-    with pytest.raises(TypeError):
-        conditions._Answer()  # type: ignore[call-arg]  # what the test checks

@@ -104,3 +104,32 @@ def test_the_switch_interval_comes_back_when_the_wait_for_the_reader_is_interrup
         with pytest.raises(KeyboardInterrupt), ahead:
             next(ahead.pages(store))
     assert sys.getswitchinterval() == before and not readers()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_half_a_character_pair_in_a_damaged_file_is_one_message_and_no_file(
+    seeded: Path, tmp_path: Path, fmt: str
+) -> None:
+    import shutil
+    import sqlite3
+
+    # Saving refuses a lone surrogate; only an edit outside screening can put one there.
+    db = tmp_path / "damaged.db"
+    shutil.copy(seeded, db)
+    con = sqlite3.connect(db)
+    with con:
+        changed = con.execute(
+            "UPDATE answers SET value_json = '\"broken \\ud800 text\"' WHERE rowid = "
+            "(SELECT rowid FROM answers WHERE value_json LIKE '\"%' ORDER BY rowid LIMIT 1)"
+        ).rowcount
+    con.close()
+    assert changed == 1
+    out = tmp_path / f"out.{fmt}"
+    result = invoke(cli_env(tmp_path, SCREENING_DB=str(db)),
+                    "records", "export", "--format", fmt, "-o", str(out))
+    assert result.exit_code == 1, result.stderr
+    assert "not valid Unicode" in result.stderr
+    assert "records verify" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not out.exists()
+    assert not list(tmp_path.glob("out.*"))

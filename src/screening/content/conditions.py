@@ -14,9 +14,9 @@ import functools
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import FrozenInstanceError, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any
 
 from screening.errors import suggest
 from screening.models.answers import is_special
@@ -59,66 +59,11 @@ _ABSENT = _Sentinel("<absent>")  # nothing to compare: never asked, skipped, or 
 _UNDETERMINED = _Sentinel("<undetermined>")  # unknown or declined: the comparison is None
 
 
-# --- Records -------------------------------------------------------------------------------
-
-_R = TypeVar("_R", bound=type)
-
-
-class _Record:
-    """What ``@dataclass(frozen=True, slots=True)`` gave the tokens and nodes (positional
-    fields, equality, hash, repr, no assignment), without its half a millisecond per class at
-    import: conditions load on every interview start."""
-
-    __slots__ = ()
-    __match_args__: tuple[str, ...] = ()
-
-    def __init__(self, *values: object) -> None:
-        names = self.__match_args__
-        if len(values) != len(names):
-            raise TypeError(f"{type(self).__name__} takes {len(names)} values ({names})")
-        for name, value in zip(names, values, strict=True):
-            object.__setattr__(self, name, value)
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__match_args__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__match_args__)
-        return f"{type(self).__qualname__}({shown})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field '{name}'")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field '{name}'")
-
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:  # pickle and copy
-        return (type(self), self._values())
-
-
-@dataclass_transform(frozen_default=True)
-def _record(cls: _R) -> _R:
-    """A :class:`_Record` subclass with its annotated names as fields and slots (type
-    checkers see a frozen dataclass)."""
-    fields = tuple(cls.__dict__.get("__annotations__", ()))
-    namespace = {k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")}
-    namespace.update(__slots__=fields, __match_args__=fields)
-    return type(cls)(cls.__name__, cls.__bases__, namespace)
-
-
 # --- Tokens -------------------------------------------------------------------------------
 
 
-@_record
-class _Token(_Record):
+@dataclass(frozen=True, slots=True)
+class _Token:
     kind: str  # "name", "string", "number", "punct" or "end"
     text: str
     offset: int
@@ -228,7 +173,7 @@ def _normalize(raw: object) -> object:
     return raw
 
 
-class _Node(_Record):
+class _Node:
     __slots__ = ()
     kind: str | None = "bool"
 
@@ -246,7 +191,7 @@ class _Node(_Record):
         return ()
 
 
-@_record
+@dataclass(frozen=True, slots=True)
 class _Literal(_Node):
     value: str | int | float | bool
 
@@ -261,7 +206,7 @@ class _Literal(_Node):
         return bool(self.value)  # only true and false stand alone as conditions
 
 
-@_record
+@dataclass(frozen=True, slots=True)
 class _Answer(_Node):
     question_id: str
     kind = None
@@ -273,7 +218,7 @@ class _Answer(_Node):
         return (self.question_id,)
 
 
-@_record
+@dataclass(frozen=True, slots=True)
 class _Value(_Node):
     kind = None
 
@@ -281,7 +226,7 @@ class _Value(_Node):
         return _normalize(ctx.value)
 
 
-@_record
+@dataclass(frozen=True, slots=True)
 class _Call(_Node):
     function: str
     question_id: str
@@ -318,7 +263,7 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-@_record
+@dataclass(frozen=True, slots=True)
 class _Compare(_Node):
     op: str
     left: _Node
@@ -345,7 +290,7 @@ class _Compare(_Node):
         return (self.left, self.right)
 
 
-@_record
+@dataclass(frozen=True, slots=True)
 class _InList(_Node):
     operand: _Node
     items: tuple[str | int | float, ...]
@@ -367,7 +312,7 @@ class _InList(_Node):
         return (self.operand,)
 
 
-@_record
+@dataclass(frozen=True, slots=True)
 class _InAnswer(_Node):
     """'key' in q: is an option key among the selections of a multi-choice answer."""
 
@@ -392,7 +337,7 @@ class _InAnswer(_Node):
         return (self.question_id,)
 
 
-@_record
+@dataclass(frozen=True, slots=True)
 class _Not(_Node):
     operand: _Node
 
@@ -404,7 +349,7 @@ class _Not(_Node):
         return (self.operand,)
 
 
-@_record
+@dataclass(frozen=True, slots=True)
 class _And(_Node):
     # n-ary rather than nested pairs, so a long chain never deepens the recursion
     operands: tuple[_Node, ...]
@@ -423,7 +368,7 @@ class _And(_Node):
         return self.operands
 
 
-@_record
+@dataclass(frozen=True, slots=True)
 class _Or(_Node):
     operands: tuple[_Node, ...]
 

@@ -130,6 +130,13 @@ class Sink:
     def write(self, text: str) -> None:
         try:
             self.handle.write(text)
+        except UnicodeEncodeError:
+            # Only a damaged or edited file holds half of a surrogate pair: saving refuses it.
+            raise ScreeningError(
+                "A value in the records database is not valid Unicode (half of a character "
+                "pair): the file was damaged or edited outside screening. Run `screening "
+                "records verify` to find the record. The export is incomplete."
+            ) from None
         except OSError as exc:
             raise ScreeningError(
                 f"Could not write the export to {self.path or 'stdout'}: "
