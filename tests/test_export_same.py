@@ -26,7 +26,7 @@ from _protect import (
     write_form,
 )
 from screening.records.crypto import load_private_key
-from screening.records.exports import _field
+from screening.records.csv_rows import _field
 from screening.records.queries import Queries
 from screening.records.store import Store
 

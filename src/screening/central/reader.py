@@ -285,7 +285,7 @@ class CentralStore:
 
     def csv_records(self, record_ids: list[str]) -> list[dict[str, Any]] | None:
         """:meth:`brief_records` as the laptop store's ``csv_records`` gives them, for the
-        export's row builder (``exports.CsvText``): each record's answers as stored, not
+        export's row builder (``csv_rows.CsvText``): each record's answers as stored, not
         decoded (``question_id + "\x1f" + value_json``, joined by PostgreSQL with a count
         that proves no value held a separator), the assessment's CSV fields decoded by
         msgspec. None when the page cannot be read so: :meth:`brief_records` reads it."""
